@@ -1,0 +1,186 @@
+"""Entries -> results: every arm judged against the control the same way.
+
+This stage decides *which* statistics an experiment earns (only randomized designs get
+p-values and intervals; reported numbers are passed through and marked so) and applies
+the multiple-comparison correction across all of an experiment's comparisons. The
+arithmetic itself lives in ``stats``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import stats
+from .catalog import Catalog, MetricDef
+from .model import (
+    Entry,
+    Experiment,
+    MeanArm,
+    MetricKind,
+    MetricResults,
+    PrecomputedArm,
+    ProportionArm,
+)
+
+
+@dataclass(frozen=True)
+class ArmResult:
+    arm: str
+    numbers: ProportionArm | MeanArm | PrecomputedArm
+    value: float
+    comparison: stats.Comparison | None = None  # None for the control
+    p_adjusted: float | None = None
+    verdict: stats.Verdict | None = None
+    underpowered: bool = False
+
+    @property
+    def sample(self) -> int | None:
+        if isinstance(self.numbers, ProportionArm):
+            return self.numbers.users
+        if isinstance(self.numbers, MeanArm):
+            return self.numbers.n
+        return None
+
+
+@dataclass(frozen=True)
+class MetricResult:
+    name: str
+    definition: MetricDef
+    primary: bool
+    arms: tuple[ArmResult, ...]
+
+    @property
+    def reported(self) -> bool:
+        """Numbers an author copied from another tool, not computed here."""
+        return self.definition.kind is MetricKind.PRECOMPUTED
+
+    @property
+    def variants(self) -> tuple[ArmResult, ...]:
+        return self.arms[1:]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    entry: Entry
+    metrics: tuple[MetricResult, ...]
+    srm_p_value: float | None
+
+    @property
+    def srm(self) -> bool:
+        return self.srm_p_value is not None and stats.has_srm(self.srm_p_value)
+
+    @property
+    def primary(self) -> MetricResult | None:
+        return next((m for m in self.metrics if m.primary), None)
+
+
+def analyze(entry: Entry, catalog: Catalog) -> Analysis:
+    exp = entry.meta
+    settings = catalog.settings
+    randomized = exp.design.randomized
+    primary = exp.primary_metric
+    drafts = [_compare_metric(exp, m, settings.confidence, randomized) for m in exp.metrics]
+    # One family per experiment: every arm-versus-control comparison of every metric.
+    flat = [arm for metric in drafts for arm in metric[1:]]
+    adjusted = stats.adjust_p_values(
+        [a.comparison.p_value if a.comparison else None for a in flat], settings.correction
+    )
+    adjusted_iter = iter(adjusted)
+    metrics = []
+    for spec, arms in zip(exp.metrics, drafts, strict=True):
+        definition = catalog.metrics[spec.name]
+        judged = [arms[0]]
+        for arm in arms[1:]:
+            p_adj = next(adjusted_iter)
+            judged.append(_judge(arm, p_adj, definition, settings.confidence))
+        metrics.append(
+            MetricResult(spec.name, definition, spec is primary, tuple(judged)),
+        )
+    return Analysis(entry, tuple(metrics), _srm(entry) if randomized else None)
+
+
+def _compare_metric(
+    exp: Experiment, spec: MetricResults, confidence: float, randomized: bool
+) -> list[ArmResult]:
+    control = spec.results[exp.arms[0]]
+    arms = [ArmResult(exp.arms[0], control, _value(control))]
+    for arm in exp.arms[1:]:
+        numbers = spec.results[arm]
+        arms.append(
+            ArmResult(
+                arm, numbers, _value(numbers), _compare(control, numbers, confidence, randomized)
+            )
+        )
+    return arms
+
+
+def _value(numbers: ProportionArm | MeanArm | PrecomputedArm) -> float:
+    if isinstance(numbers, ProportionArm):
+        return numbers.conversions / numbers.users
+    if isinstance(numbers, MeanArm):
+        return numbers.mean
+    return numbers.value
+
+
+def _compare(
+    control: ProportionArm | MeanArm | PrecomputedArm,
+    variant: ProportionArm | MeanArm | PrecomputedArm,
+    confidence: float,
+    randomized: bool,
+) -> stats.Comparison:
+    if isinstance(variant, PrecomputedArm):
+        return _reported(_value(control), variant)
+    if not randomized:
+        return stats.describe_change(_value(control), _value(variant))
+    if isinstance(control, ProportionArm) and isinstance(variant, ProportionArm):
+        return stats.compare_proportions(
+            control.users, control.conversions, variant.users, variant.conversions, confidence
+        )
+    assert isinstance(control, MeanArm) and isinstance(variant, MeanArm)
+    return stats.compare_means(
+        control.n, control.mean, control.sd, variant.n, variant.mean, variant.sd, confidence
+    )
+
+
+def _reported(control_value: float, variant: PrecomputedArm) -> stats.Comparison:
+    """The author's own lift, interval and p-value, when given, else the plain change."""
+    plain = stats.describe_change(control_value, variant.value)
+    return stats.Comparison(
+        control_value=plain.control_value,
+        variant_value=plain.variant_value,
+        abs_diff=plain.abs_diff,
+        lift=variant.lift if variant.lift is not None else plain.lift,
+        ci_low=variant.ci_low,
+        ci_high=variant.ci_high,
+        p_value=variant.p_value,
+        mde=None,
+    )
+
+
+def _judge(
+    arm: ArmResult, p_adjusted: float | None, definition: MetricDef, confidence: float
+) -> ArmResult:
+    comparison = arm.comparison
+    assert comparison is not None
+    verdict = stats.verdict(comparison.lift, p_adjusted, definition.direction.value, confidence)
+    return ArmResult(
+        arm.arm,
+        arm.numbers,
+        arm.value,
+        comparison,
+        p_adjusted,
+        verdict,
+        stats.is_underpowered(comparison, verdict),
+    )
+
+
+def _srm(entry: Entry) -> float | None:
+    """Users assigned per arm, read from the primary (else first) proportion metric."""
+    exp = entry.meta
+    candidates = sorted(exp.metrics, key=lambda m: not m.primary)
+    for metric in candidates:
+        numbers = [metric.results[arm] for arm in exp.arms]
+        if all(isinstance(n, ProportionArm) for n in numbers):
+            users = [n.users for n in numbers if isinstance(n, ProportionArm)]
+            return stats.srm_p_value(users, exp.split)
+    return None

@@ -1,0 +1,26 @@
+"""The plugin's options in mkdocs.yml; paths are relative to the folder of mkdocs.yml."""
+
+from __future__ import annotations
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+
+
+class KaizenPortalConfig(base.Config):
+    enabled = c.Type(bool, default=True)
+    """Turn the portal off without removing it from mkdocs.yml (e.g. for a docs-only build)."""
+
+    experiments_dir = c.Type(str, default="experiments")
+    """Folder of the write-ups, one Markdown file per experiment."""
+
+    site_config_dir = c.Type(str, default="site_config")
+    """Folder of metrics.yml (required), teams.yml and portal.yml (optional)."""
+
+    data_dir = c.Type(str, default="data")
+    """Folder of daily CSV series; watched by `mkdocs serve` like the two above."""
+
+    pages_dir = c.Type(str, default="experiments")
+    """Where the generated pages live in the site: /<pages_dir>/<id>/."""
+
+    templates_dir = c.Optional(c.Type(str))
+    """A folder of page templates that override the shipped ones file by file."""

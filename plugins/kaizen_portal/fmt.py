@@ -1,0 +1,76 @@
+"""How numbers read on the pages: one place, so a lift looks the same everywhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from .catalog import MetricDef
+from .model import MetricKind
+
+NO_VALUE = "\u2013"  # en dash: "no value" reads quieter than a hyphen
+MINUS = "\u2212"  # typographic minus, as wide as the plus sign
+
+
+def _missing(x: float | None) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def percent(x: float | None, digits: int = 2) -> str:
+    return NO_VALUE if _missing(x) else f"{x * 100:.{digits}f}%"
+
+
+def signed_percent(x: float | None, digits: int = 1) -> str:
+    """Relative lifts: always signed, so a reader never mistakes a drop for a gain."""
+    return NO_VALUE if _missing(x) else f"{x * 100:+.{digits}f}%".replace("-", MINUS)
+
+
+def interval(low: float | None, high: float | None, digits: int = 1) -> str:
+    if _missing(low) or _missing(high):
+        return NO_VALUE
+    return f"[{signed_percent(low, digits)}, {signed_percent(high, digits)}]"
+
+
+def p_value(p: float | None) -> str:
+    if _missing(p):
+        return NO_VALUE
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def count(n: int | None) -> str:
+    return NO_VALUE if n is None else f"{n:,}"
+
+
+def number(x: float | None) -> str:
+    """Up to three significant decimals, no trailing noise."""
+    if _missing(x):
+        return NO_VALUE
+    return f"{x:,.2f}" if abs(x) < 1000 else f"{x:,.0f}"
+
+
+def metric_value(x: float | None, definition: MetricDef) -> str:
+    """A value in the metric's unit: rates as percentages, money and times with units."""
+    if definition.kind is MetricKind.PROPORTION:
+        return percent(x)
+    unit = definition.unit
+    if _missing(x):
+        return NO_VALUE
+    if unit in {"$", "€", "£"}:
+        return f"{unit}{number(x)}"
+    return f"{number(x)} {unit}".strip()
+
+
+def date(d: dt.date | None) -> str:
+    return NO_VALUE if d is None else d.strftime("%-d %b %Y")
+
+
+FILTERS = {
+    "percent": percent,
+    "signed_percent": signed_percent,
+    "interval": interval,
+    "p_value": p_value,
+    "count": count,
+    "number": number,
+    "metric_value": metric_value,
+    "date": date,
+}

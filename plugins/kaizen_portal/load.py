@@ -1,0 +1,158 @@
+"""Files -> validated experiments, with every failure reported and none dropped.
+
+This is the first stage of the pipeline and the one the ``check`` command runs alone.
+A file either becomes an ``Entry`` or yields at least one ``Problem``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from .catalog import Catalog, load_catalog
+from .model import (
+    Entry,
+    Experiment,
+    MeanArm,
+    MetricResults,
+    Phases,
+    PrecomputedArm,
+    ProportionArm,
+)
+from .problems import Loc, Problem, from_validation_error
+from .source import Locate, SourceError, decode, display_path, parse_front_matter
+from .validate import check_experiment, check_lineage
+
+EXPERIMENT_SUFFIX = ".md"
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """Everything the later stages need: valid entries, problems, and the catalog."""
+
+    entries: tuple[Entry, ...]
+    problems: tuple[Problem, ...]
+    catalog: Catalog
+    files_seen: int
+
+    @property
+    def broken_paths(self) -> list[str]:
+        return sorted({p.path for p in self.problems})
+
+
+def experiment_files(folder: Path) -> list[Path]:
+    """Every file under the folder except hidden ones (.gitkeep and editor files)."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
+def load_portfolio(project: Path, experiments_dir: str, site_config_dir: str) -> Portfolio:
+    catalog, problems = load_catalog(project / site_config_dir, project)
+    files = experiment_files(project / experiments_dir)
+    loaded = [load_entry(path, display_path(path, project), catalog, project) for path in files]
+    for item in loaded:
+        problems.extend(item.problems)
+    entries = _unique_ids(loaded, problems)
+    # A child is not punished for its parent's typo: ids of broken files count as known.
+    ids = {i.declared_id.lower(): i.declared_id for i in loaded if i.declared_id}
+    lineage = check_lineage(ids, {e.meta.slug: e.meta.parent for e, _ in entries})
+    valid = []
+    for entry, locate in entries:
+        findings = lineage.get(entry.meta.slug, [])
+        problems.extend(f.at(entry.path, locate) for f in findings)
+        if not findings:
+            valid.append(entry)
+    valid.sort(key=lambda e: e.meta.slug)
+    return Portfolio(tuple(valid), tuple(sorted(problems)), catalog, len(files))
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """One file's outcome: an entry, or the problems that keep it off the site."""
+
+    entry: Entry | None
+    problems: list[Problem]
+    locate: Locate
+    declared_id: str | None = None
+
+
+def load_entry(path: Path, shown: str, catalog: Catalog, project: Path) -> Loaded:
+    if path.suffix != EXPERIMENT_SUFFIX:
+        problem = Problem(
+            shown,
+            1,
+            1,
+            "",
+            "not an experiment write-up",
+            expected=f"a Markdown file ending in {EXPERIMENT_SUFFIX}",
+            found=f"'{path.suffix or path.name}'",
+            hint="rename it, or keep non-experiment files outside the experiments folder",
+        )
+        return Loaded(None, [problem], _nowhere)
+    try:
+        source = parse_front_matter(decode(path.read_bytes(), shown), shown)
+    except SourceError as exc:
+        return Loaded(None, [exc.problem], _nowhere)
+    declared = source.data.get("id")
+    declared_id = declared if isinstance(declared, str) else None
+    try:
+        meta = Experiment.model_validate(source.data)
+    except ValidationError as exc:
+        problems = from_validation_error(exc, shown, source.locate, known_fields)
+        return Loaded(None, problems, source.locate, declared_id)
+    findings = check_experiment(meta, catalog, lambda rel: (project / rel).is_file())
+    if findings:
+        problems = [f.at(shown, source.locate) for f in findings]
+        return Loaded(None, problems, source.locate, declared_id)
+    return Loaded(Entry(meta, source.body, shown), [], source.locate, declared_id)
+
+
+def known_fields(loc: Loc) -> list[str]:
+    """The keys allowed at a place in the front-matter, for "did you mean" hints."""
+    model: type[BaseModel] = Experiment
+    if loc[:1] == ("dates",):
+        model = Phases
+    elif loc[:1] == ("metrics",) and len(loc) == 2:
+        model = MetricResults
+    elif len(loc) >= 4:
+        return [f for m in (ProportionArm, MeanArm, PrecomputedArm) for f in m.model_fields]
+    return list(model.model_fields)
+
+
+def _unique_ids(loaded: list[Loaded], problems: list[Problem]) -> list[tuple[Entry, Locate]]:
+    """The first file (by path) keeps an id; later ones are errors naming the first."""
+    owner: dict[str, str] = {}
+    unique = []
+    for item in loaded:
+        if item.entry is None:
+            continue
+        entry, locate = item.entry, item.locate
+        slug = entry.meta.slug
+        if slug in owner:
+            problems.append(
+                Problem(
+                    entry.path,
+                    locate(("id",))[0],
+                    locate(("id",))[1],
+                    "id",
+                    f"this id is already used by {owner[slug]}",
+                    expected="an id no other experiment uses (ids ignore letter case)",
+                    found=f"'{entry.meta.id}'",
+                    hint="give this experiment the next free number",
+                )
+            )
+            continue
+        owner[slug] = entry.path
+        unique.append((entry, locate))
+    return unique
+
+
+def _nowhere(_loc: Loc) -> tuple[int, int]:
+    return 1, 1

@@ -1,0 +1,226 @@
+"""The front-matter schema: what a write-up may say, as pydantic models.
+
+The models check types and local sanity (a count is a whole number, conversions do not
+exceed users). Rules that need the metric catalog or other experiments live in
+``validate``, so this module stays a plain description of the file format and can be
+exported as a JSON Schema for editors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    model_validator,
+)
+
+ID_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$"
+NAME_PATTERN = r"^[a-z0-9][a-z0-9_]{0,62}$"
+TAG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
+
+# How each pattern reads in an error message.
+PATTERN_WORDS = {
+    ID_PATTERN: "an id of letters, digits and '-' (e.g. EXP-2025-014)",
+    NAME_PATTERN: "a lowercase name of letters, digits and '_' (e.g. short_form)",
+    TAG_PATTERN: "a lowercase tag of letters, digits and '-' (e.g. subject-lines)",
+}
+
+ExperimentId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Name = Annotated[str, StringConstraints(pattern=NAME_PATTERN)]
+TagName = Annotated[str, StringConstraints(pattern=TAG_PATTERN)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Count = Annotated[int, Field(ge=0, strict=False)]
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class Status(StrEnum):
+    IDEA = "idea"
+    PLANNED = "planned"
+    RUNNING = "running"
+    CONCLUDED = "concluded"
+    ABANDONED = "abandoned"
+
+
+class Decision(StrEnum):
+    SHIP = "ship"
+    ITERATE = "iterate"
+    ROLLBACK = "rollback"
+    INCONCLUSIVE = "inconclusive"
+
+
+class Design(StrEnum):
+    """How the cycle was run; only a randomized test earns p-values and intervals."""
+
+    AB_TEST = "ab_test"
+    BEFORE_AFTER = "before_after"
+    QUALITATIVE = "qualitative"
+
+    @property
+    def randomized(self) -> bool:
+        return self is Design.AB_TEST
+
+
+class Visibility(StrEnum):
+    PUBLIC = "public"
+    INTERNAL = "internal"
+    DRAFT = "draft"
+
+
+class MetricKind(StrEnum):
+    PROPORTION = "proportion"
+    MEAN = "mean"
+    PRECOMPUTED = "precomputed"
+
+
+class Direction(StrEnum):
+    HIGHER = "higher"
+    LOWER = "lower"
+
+
+ARM_KINDS = frozenset(kind.value for kind in MetricKind)
+
+
+class _Strict(BaseModel):
+    """Unknown keys are errors: a typo must never be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Phases(_Strict):
+    """The dates of one build-test-learn cycle; the order is checked in ``validate``."""
+
+    build: dt.date | None = None
+    test: dt.date | None = None
+    learn: dt.date | None = None
+    end: dt.date | None = None
+
+
+class ProportionArm(_Strict):
+    users: Annotated[int, Field(ge=1)]
+    conversions: Count
+
+    @model_validator(mode="after")
+    def _conversions_within_users(self) -> ProportionArm:
+        if self.conversions > self.users:
+            raise ValueError(
+                f"conversions ({self.conversions}) exceed users ({self.users}); "
+                "a rate cannot be above 100%"
+            )
+        return self
+
+
+class MeanArm(_Strict):
+    n: Annotated[int, Field(ge=1)]
+    mean: FiniteFloat
+    sd: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class PrecomputedArm(_Strict):
+    """Numbers reported by another tool (e.g. an ad platform), shown as the author gave them."""
+
+    value: FiniteFloat
+    lift: FiniteFloat | None = None
+    ci_low: FiniteFloat | None = None
+    ci_high: FiniteFloat | None = None
+    p_value: Annotated[float, Field(ge=0, le=1)] | None = None
+
+    @model_validator(mode="after")
+    def _interval_in_order(self) -> PrecomputedArm:
+        if self.ci_low is not None and self.ci_high is not None and self.ci_low > self.ci_high:
+            raise ValueError(f"ci_low ({self.ci_low}) is above ci_high ({self.ci_high})")
+        return self
+
+
+def _arm_kind(value: Any) -> str | None:
+    """Pick the arm model from the keys given, so errors speak of the right fields."""
+    if not isinstance(value, dict):
+        return None
+    keys = set(value)
+    if keys & {"users", "conversions"}:
+        return MetricKind.PROPORTION.value
+    if keys & {"n", "mean", "sd"}:
+        return MetricKind.MEAN.value
+    if keys & {"value", "lift", "ci_low", "ci_high", "p_value"}:
+        return MetricKind.PRECOMPUTED.value
+    return None
+
+
+ArmNumbers = Annotated[
+    Annotated[ProportionArm, Tag(MetricKind.PROPORTION.value)]
+    | Annotated[MeanArm, Tag(MetricKind.MEAN.value)]
+    | Annotated[PrecomputedArm, Tag(MetricKind.PRECOMPUTED.value)],
+    Discriminator(
+        _arm_kind,
+        custom_error_type="arm_numbers",
+        custom_error_message=(
+            "expected the numbers of one arm: users and conversions, or n, mean and sd, "
+            "or value (with optional lift, ci_low, ci_high, p_value)"
+        ),
+    ),
+]
+
+
+def arm_kind(numbers: ProportionArm | MeanArm | PrecomputedArm) -> MetricKind:
+    return {
+        ProportionArm: MetricKind.PROPORTION,
+        MeanArm: MetricKind.MEAN,
+        PrecomputedArm: MetricKind.PRECOMPUTED,
+    }[type(numbers)]
+
+
+class MetricResults(_Strict):
+    name: Name
+    primary: bool = False
+    results: Annotated[dict[Name, ArmNumbers], Field(min_length=1)]
+
+
+class Experiment(_Strict):
+    """The front-matter of one write-up."""
+
+    id: ExperimentId
+    title: ShortText
+    status: Status
+    decision: Decision | None = None
+    owner: ShortText
+    team: ShortText
+    tags: list[TagName] = []
+    hypothesis: Text | None = None
+    design: Design = Design.AB_TEST
+    parent: ExperimentId | None = None
+    dates: Phases = Phases()
+    arms: list[Name] = []
+    split: list[Annotated[float, Field(gt=0, allow_inf_nan=False)]] | None = None
+    metrics: list[MetricResults] = []
+    data: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    visibility: Visibility = Visibility.PUBLIC
+
+    @property
+    def slug(self) -> str:
+        """The URL segment: ids are case-insensitive so links survive a renamed file."""
+        return self.id.lower()
+
+    @property
+    def primary_metric(self) -> MetricResults | None:
+        """The metric flagged primary, else the first one listed."""
+        return next(
+            (m for m in self.metrics if m.primary), self.metrics[0] if self.metrics else None
+        )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A valid experiment as the later stages see it: its facts, its write-up, its file."""
+
+    meta: Experiment
+    body: str
+    path: str

@@ -1,0 +1,90 @@
+"""The MkDocs adaptor: wires the pipeline into MkDocs events and nothing more."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from .config import KaizenPortalConfig
+from .pages import PageOptions
+from .pipeline import Inputs, build
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.livereload import LiveReloadServer
+
+# Under "mkdocs.", so every error counts toward `mkdocs build --strict`.
+log = get_plugin_logger(__name__)
+
+ASSETS = Path(__file__).parent / "assets"
+STYLESHEET = "assets/kaizen/kaizen.css"
+
+
+class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        self.project = Path(config.config_file_path or ".").parent.resolve()
+        if STYLESHEET not in config.extra_css:
+            config.extra_css.insert(0, STYLESHEET)
+        return config
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled:
+            return None
+        templates = self.config.templates_dir
+        result = build(
+            Inputs(self.project, self.config.experiments_dir, self.config.site_config_dir),
+            PageOptions(
+                pages_dir=self.config.pages_dir.strip("/"),
+                directory_urls=config.use_directory_urls,
+                template_dir=self.project / templates if templates else None,
+            ),
+        )
+        # MkDocs would swallow broken front-matter silently; every problem is logged as
+        # an error instead, so `--strict` fails and a plain build says it loudly.
+        for problem in result.portfolio.problems:
+            log.error(problem.format())
+        if result.portfolio.problems:
+            log.error(
+                "%d of %d experiment files are not published; see %s/needs-attention/",
+                len(result.portfolio.broken_paths),
+                result.portfolio.files_seen,
+                self.config.pages_dir,
+            )
+        index_uri = f"{self.config.pages_dir.strip('/')}/index.md"
+        for generated in result.files:
+            self._replace(files, config, generated.uri, generated.content, index_uri)
+        files.append(
+            File.generated(config, STYLESHEET, abs_src_path=str(ASSETS / "kaizen.css"))
+        )
+        return files
+
+    def on_serve(
+        self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder
+    ) -> LiveReloadServer | None:
+        if not self.config.enabled:
+            return None
+        # `mkdocs serve` watches only docs_dir and mkdocs.yml by default.
+        for folder in (
+            self.config.experiments_dir,
+            self.config.site_config_dir,
+            self.config.data_dir,
+        ):
+            if (self.project / folder).is_dir():
+                server.watch(str(self.project / folder))
+        return server
+
+    @staticmethod
+    def _replace(files: Files, config: MkDocsConfig, uri: str, content: str, index: str) -> None:
+        existing = files.get_file_from_path(uri)
+        if existing is not None:
+            log.warning("the generated page %s replaces the file of the same name in docs", uri)
+            files.remove(existing)
+        # Experiment pages stay out of the navigation: every page embeds the whole nav,
+        # so listing them would grow the site with the square of their number.
+        inclusion = InclusionLevel.UNDEFINED if uri == index else InclusionLevel.NOT_IN_NAV
+        files.append(File.generated(config, uri, content=content, inclusion=inclusion))

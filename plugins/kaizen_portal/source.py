@@ -1,0 +1,226 @@
+"""Reading YAML (alone or as front-matter) while keeping where every value sits.
+
+Errors must name a line, so the YAML is composed into nodes first (which carry their
+positions) and only then turned into Python values. The same pass refuses what YAML
+would otherwise accept silently: duplicate keys (the last one wins) and aliases (a few
+lines can expand into gigabytes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+import yaml
+
+from .problems import Loc, Problem
+
+Locate = Callable[[Loc], tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One parsed file: its data, the write-up below it, and a way back to line numbers."""
+
+    path: str
+    data: dict[str, Any]
+    body: str = ""
+    body_line: int = 1
+    locate: Locate = field(default=lambda loc: (1, 1), repr=False)
+
+
+class SourceError(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.format())
+        self.problem = problem
+
+
+def display_path(path: Path, root: Path) -> str:
+    """Paths in messages are relative to the project, as authors see them in the repo."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def decode(raw: bytes, path: str) -> str:
+    """UTF-8 text; a byte-order mark from Windows editors is accepted and dropped."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SourceError(
+            Problem(
+                path,
+                line,
+                1,
+                "",
+                "the file is not valid UTF-8 text",
+                expected="UTF-8 text",
+                found=f"byte 0x{raw[exc.start]:02x}",
+                hint="save the file as UTF-8 in your editor",
+            )
+        ) from exc
+
+
+def parse_front_matter(text: str, path: str) -> Source:
+    """Split ``---`` front-matter from the write-up and parse it with positions."""
+    handler = frontmatter.YAMLHandler()
+    if not handler.detect(text):
+        raise SourceError(
+            Problem(
+                path,
+                1,
+                1,
+                "",
+                "no front-matter found",
+                expected="the file to start with a '---' line, the YAML facts, and a closing '---'",
+                found=show_first_line(text),
+                hint="copy the template from the authoring guide",
+            )
+        )
+    try:
+        yaml_text, body = handler.split(text)
+    except ValueError as exc:
+        raise SourceError(
+            Problem(
+                path,
+                1,
+                1,
+                "",
+                "front-matter is not closed",
+                expected="a closing '---' line after the YAML facts",
+                found="end of file",
+                hint="add a line with three dashes between the facts and the write-up",
+            )
+        ) from exc
+    offset = text[: text.find(yaml_text)].count("\n") if yaml_text else 1
+    data, locate = parse_yaml(yaml_text, path, line_offset=offset)
+    written = body.lstrip("\n")
+    body_line = text[: len(text) - len(written)].count("\n") + 1
+    return Source(path, data, written.rstrip(), body_line, locate)
+
+
+def show_first_line(text: str) -> str:
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return f"'{first[:40]}'" if first else "an empty file"
+
+
+def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[dict[str, Any], Locate]:
+    """YAML mapping -> (data, locate), refusing aliases and duplicate keys."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            _check_nodes(node, path, line_offset)
+            data = loader.construct_document(node)
+        else:
+            data = None
+    except yaml.MarkedYAMLError as exc:
+        # At the end of the file the problem mark says nothing; the context (e.g. where
+        # an unclosed quote opened) is what the author needs to see.
+        at_end = "end of stream" in str(exc.problem)
+        mark = (exc.context_mark if at_end else None) or exc.problem_mark or exc.context_mark
+        what = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        raise SourceError(
+            Problem(
+                path,
+                (mark.line if mark else 0) + line_offset + 1,
+                (mark.column if mark else 0) + 1,
+                "",
+                f"the YAML cannot be read: {what}",
+                hint=_yaml_hint(what),
+            )
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise SourceError(
+            Problem(path, line_offset + 1, 1, "", f"the YAML cannot be read: {exc}")
+        ) from exc
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise SourceError(
+            Problem(
+                path,
+                line_offset + 1,
+                1,
+                "",
+                "the YAML is not a mapping of fields",
+                expected="lines like 'title: ...'",
+                found=type(data).__name__ if data is not None else "nothing",
+            )
+        )
+
+    def locate(loc: Loc) -> tuple[int, int]:
+        target = _find(node, loc)
+        return target.start_mark.line + line_offset + 1, target.start_mark.column + 1
+
+    return data, locate
+
+
+def _yaml_hint(problem: str) -> str:
+    if "\\t" in problem or "tab" in problem:
+        return "indent with spaces, not tabs"
+    if "quote" in problem or "scalar" in problem:
+        return "check that every opening quote is closed on the same line"
+    return "check the indentation and the ':' after each field name"
+
+
+def _check_nodes(root: yaml.Node, path: str, line_offset: int) -> None:
+    """Walk the composed tree once: an alias shows up as a node reached twice."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            raise SourceError(
+                Problem(
+                    path,
+                    node.start_mark.line + line_offset + 1,
+                    node.start_mark.column + 1,
+                    "",
+                    "YAML anchors and aliases (&name, *name) are not allowed",
+                    hint="write the value out in full",
+                )
+            )
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys: set[Any] = set()
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in keys:
+                        raise SourceError(
+                            Problem(
+                                path,
+                                key.start_mark.line + line_offset + 1,
+                                key.start_mark.column + 1,
+                                str(key.value),
+                                "this field is given twice",
+                                hint="keep one of the two lines",
+                            )
+                        )
+                    keys.add(key.value)
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
+def _find(root: yaml.Node, loc: Loc) -> yaml.Node:
+    """Where ``loc`` is written: an entry at its key, a missing one at its parent."""
+    node = anchor = root
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in node.value if str(k.value) == str(part)), None)
+            if match is None:
+                return anchor
+            anchor, node = match
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
+        ):
+            node = anchor = node.value[part]
+        else:
+            return anchor
+    return anchor
