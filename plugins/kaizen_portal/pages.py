@@ -244,7 +244,7 @@ def _index_page(
         portfolio=portfolio,
         catalog=portfolio.catalog,
     )
-    return GeneratedFile(uri, _front_matter(title="Experiments", hide=["navigation"]) + body)
+    return GeneratedFile(uri, _front_matter(title="Experiments", hide=["navigation", "toc"]) + body)
 
 
 def _problems_page(env: jinja2.Environment, links: Links, portfolio: Portfolio) -> GeneratedFile:

@@ -58,9 +58,7 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
         index_uri = f"{self.config.pages_dir.strip('/')}/index.md"
         for generated in result.files:
             self._replace(files, config, generated.uri, generated.content, index_uri)
-        files.append(
-            File.generated(config, STYLESHEET, abs_src_path=str(ASSETS / "kaizen.css"))
-        )
+        files.append(File.generated(config, STYLESHEET, abs_src_path=str(ASSETS / "kaizen.css")))
         return files
 
     def on_serve(

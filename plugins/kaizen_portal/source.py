@@ -170,17 +170,21 @@ def _yaml_hint(problem: str) -> str:
 
 
 def _check_nodes(root: yaml.Node, path: str, line_offset: int) -> None:
-    """Walk the composed tree once: an alias shows up as a node reached twice."""
+    """Walk the composed tree once: an alias shows up as a node reached twice.
+
+    An alias is the very node object of its anchor, so it is reported where it is used:
+    at the key (or list) that holds it.
+    """
     seen: set[int] = set()
-    stack = [root]
+    stack: list[tuple[yaml.Node, yaml.Node]] = [(root, root)]
     while stack:
-        node = stack.pop()
+        node, holder = stack.pop()
         if id(node) in seen:
             raise SourceError(
                 Problem(
                     path,
-                    node.start_mark.line + line_offset + 1,
-                    node.start_mark.column + 1,
+                    holder.start_mark.line + line_offset + 1,
+                    holder.start_mark.column + 1,
                     "",
                     "YAML anchors and aliases (&name, *name) are not allowed",
                     hint="write the value out in full",
@@ -189,7 +193,7 @@ def _check_nodes(root: yaml.Node, path: str, line_offset: int) -> None:
         seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             keys: set[Any] = set()
-            for key, value in node.value:
+            for key, _value in node.value:
                 if isinstance(key, yaml.ScalarNode):
                     if key.value in keys:
                         raise SourceError(
@@ -203,9 +207,11 @@ def _check_nodes(root: yaml.Node, path: str, line_offset: int) -> None:
                             )
                         )
                     keys.add(key.value)
-                stack.extend((key, value))
+            # Pushed in reverse, so nodes are met in document order.
+            for key, value in reversed(node.value):
+                stack.extend(((value, key), (key, key)))
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+            stack.extend((item, node) for item in reversed(node.value))
 
 
 def _find(root: yaml.Node, loc: Loc) -> yaml.Node:

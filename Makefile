@@ -1,0 +1,36 @@
+# Two commands for a newcomer: `make site` sets everything up and builds the portal from
+# the sample experiments into site/; `make test` runs the whole test suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: site serve test lint browser clean
+
+site: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+serve: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
+
+test: $(STAMP) browser
+	$(BIN)/ruff check plugins tests
+	$(BIN)/ruff format --check plugins tests
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check plugins tests
+	$(BIN)/ruff format --check plugins tests
+
+# The browser tests drive Debian's Chromium; Playwright's own download cannot be used.
+browser:
+	@scripts/ensure-chromium
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+clean:
+	rm -rf site $(VENV) .pytest_cache .ruff_cache

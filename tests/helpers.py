@@ -1,0 +1,93 @@
+"""Small builders shared by the tests: a portal project in a temp folder, and write-ups."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# A valid concluded A/B test; tests override single fields to break it.
+VALID: dict[str, Any] = {
+    "id": "EXP-2099-001",
+    "title": "Shorter checkout form",
+    "status": "concluded",
+    "decision": "ship",
+    "owner": "Ana Ruiz",
+    "team": "Web",
+    "tags": ["checkout", "forms"],
+    "hypothesis": "Removing the company field raises checkout completion.",
+    "dates": {
+        "build": "2099-03-01",
+        "test": "2099-03-10",
+        "learn": "2099-03-31",
+        "end": "2099-04-04",
+    },
+    "arms": ["control", "short_form"],
+    "metrics": [
+        {
+            "name": "checkout_completion",
+            "primary": True,
+            "results": {
+                "control": {"users": 10000, "conversions": 812},
+                "short_form": {"users": 10050, "conversions": 901},
+            },
+        },
+        {
+            "name": "order_value",
+            "results": {
+                "control": {"n": 812, "mean": 54.2, "sd": 20.1},
+                "short_form": {"n": 901, "mean": 53.8, "sd": 21.0},
+            },
+        },
+    ],
+}
+
+
+def front_matter(data: dict[str, Any], body: str = "## Background\n\nWhy we tried it.\n") -> str:
+    return "---\n" + yaml.safe_dump(data, sort_keys=False) + "---\n\n" + body
+
+
+def make_project(tmp_path: Path, *, samples: bool = False) -> Path:
+    """A portal project: the real catalog and config, and the samples only when asked."""
+    project = tmp_path / "portal"
+    project.mkdir()
+    shutil.copytree(ROOT / "site_config", project / "site_config")
+    shutil.copytree(ROOT / "docs", project / "docs")
+    shutil.copytree(ROOT / "theme", project / "theme")
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    if samples:
+        shutil.copytree(ROOT / "experiments", project / "experiments")
+        shutil.copytree(ROOT / "data", project / "data")
+    else:
+        (project / "experiments").mkdir()
+        (project / "data").mkdir()
+    return project
+
+
+def write(project: Path, name: str, text: str | bytes) -> Path:
+    path = project / "experiments" / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def mkdocs_build(project: Path, site: Path, *, strict: bool) -> subprocess.CompletedProcess[str]:
+    """A real `mkdocs build`, as a user or CI runs it, through the installed entry point."""
+    command = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml")]
+    command += ["-d", str(site)] + (["--strict"] if strict else [])
+    return subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        check=False,
+    )

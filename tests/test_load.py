@@ -1,0 +1,249 @@
+"""The loader: valid files become entries; every broken one names file, line and field."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import VALID, front_matter, make_project, write
+from kaizen_portal.load import load_portfolio
+from kaizen_portal.model import Design, Status
+
+
+def load(project: Path):
+    return load_portfolio(project, "experiments", "site_config")
+
+
+def errors(project: Path) -> list[str]:
+    return [p.format() for p in load(project).problems]
+
+
+def line_of(text: str, needle: str) -> int:
+    return text[: text.index(needle)].count("\n") + 1
+
+
+def variant(**changes: Any) -> dict[str, Any]:
+    data = copy.deepcopy(VALID)
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    return data
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path)
+
+
+def test_valid_file_becomes_an_entry_with_typed_fields(project: Path) -> None:
+    write(project, "exp-2099-001.md", front_matter(VALID))
+    portfolio = load(project)
+    assert portfolio.problems == ()
+    (entry,) = portfolio.entries
+    assert entry.meta.status is Status.CONCLUDED
+    assert entry.meta.design is Design.AB_TEST
+    assert entry.meta.dates.test.isoformat() == "2099-03-10"
+    assert entry.meta.primary_metric.name == "checkout_completion"
+    assert entry.body.startswith("## Background")
+    assert entry.path == "experiments/exp-2099-001.md"
+
+
+def test_every_sample_experiment_is_valid() -> None:
+    root = Path(__file__).resolve().parent.parent
+    portfolio = load(root)
+    assert [p.format() for p in portfolio.problems] == []
+    assert len(portfolio.entries) == portfolio.files_seen >= 15
+
+
+def test_unknown_enum_value_names_line_expected_found_and_hint(project: Path) -> None:
+    write(project, "a.md", front_matter(variant(decision="shipp")))
+    assert errors(project) == [
+        "experiments/a.md:5:1: decision: wrong value (expected one of 'ship', 'iterate', "
+        "'rollback' or 'inconclusive', found 'shipp'). Hint: did you mean 'ship'?"
+    ]
+
+
+def test_unknown_field_suggests_the_known_one(project: Path) -> None:
+    data = variant()
+    data["hypotesis"] = data.pop("hypothesis")
+    text = front_matter(data)
+    write(project, "a.md", text)
+    assert errors(project)[0] == (
+        f"experiments/a.md:{line_of(text, 'hypotesis:')}:1: hypotesis: unknown field (expected a known field, "
+        "found 'hypotesis'). Hint: did you mean 'hypothesis'?"
+    )
+
+
+def test_missing_required_field(project: Path) -> None:
+    write(project, "a.md", front_matter(variant(owner=None)))
+    assert errors(project) == [
+        "experiments/a.md:2:1: owner: required field is missing "
+        "(expected a value, found nothing). Hint: add 'owner:'"
+    ]
+
+
+def test_conversions_above_users_points_at_the_arm(project: Path) -> None:
+    data = variant()
+    data["metrics"][0]["results"]["control"] = {"users": 100, "conversions": 812}
+    write(project, "a.md", front_matter(data))
+    (message,) = errors(project)
+    assert message.startswith("experiments/a.md:24:")
+    assert "metrics[0].results.control: conversions (812) exceed users (100)" in message
+
+
+def test_negative_sd_names_the_nested_field(project: Path) -> None:
+    data = variant()
+    data["metrics"][1]["results"]["control"]["sd"] = -1
+    write(project, "a.md", front_matter(data))
+    (message,) = errors(project)
+    assert "metrics[1].results.control.sd: wrong value (expected a number ≥ 0" in message
+    assert "found -1" in message
+
+
+def test_rules_beyond_types_are_all_reported_at_once(project: Path) -> None:
+    data = variant(team="Webb", status="running")
+    data["dates"] = {"build": "2099-03-10", "test": "2099-03-01"}
+    data["metrics"][0]["name"] = "checkout_completon"
+    del data["metrics"][1]["results"]["short_form"]
+    write(project, "a.md", front_matter(data))
+    found = errors(project)
+    assert any(
+        "decision: a decision is only given once the experiment is concluded" in e for e in found
+    )
+    assert any("dates.test: the 'test' date comes before the 'build' date" in e for e in found)
+    assert any("team: unknown team" in e and "did you mean 'Web'?" in e for e in found)
+    assert any(
+        "metrics[0].name: unknown metric" in e and "did you mean 'checkout_completion'?" in e
+        for e in found
+    )
+    assert any("metrics[1].results: no results for arm 'short_form'" in e for e in found)
+    assert len(found) == 5
+
+
+def test_metric_kind_must_match_the_catalog(project: Path) -> None:
+    data = variant()
+    data["metrics"][1]["results"] = copy.deepcopy(data["metrics"][0]["results"])
+    write(project, "a.md", front_matter(data))
+    control, variant_arm = errors(project)
+    assert "metrics[1].results.control: 'order_value' is a mean metric" in control
+    assert "(expected n, mean and sd, found users and conversions)" in control
+    assert "metrics[1].results.short_form: 'order_value' is a mean metric" in variant_arm
+
+
+def test_concluded_needs_a_decision(project: Path) -> None:
+    write(project, "a.md", front_matter(variant(decision=None)))
+    (message,) = errors(project)
+    assert "decision: a concluded experiment needs its decision" in message
+
+
+def test_file_without_front_matter(project: Path) -> None:
+    write(project, "a.md", "Just some notes\n")
+    assert errors(project) == [
+        "experiments/a.md:1:1: no front-matter found (expected the file to start with a "
+        "'---' line, the YAML facts, and a closing '---', found 'Just some notes'). "
+        "Hint: copy the template from the authoring guide"
+    ]
+
+
+def test_unclosed_quote_points_at_where_it_opened(project: Path) -> None:
+    write(project, "a.md", '---\nid: EXP-1\ntitle: "Shorter form\nstatus: idea\n---\nbody\n')
+    (message,) = errors(project)
+    assert message.startswith("experiments/a.md:3:8: the YAML cannot be read")
+    assert "quoted scalar" in message
+
+
+def test_tabs_in_yaml_get_an_indentation_hint(project: Path) -> None:
+    write(project, "a.md", "---\nid: EXP-1\ndates:\n\tbuild: 2025-01-01\n---\n")
+    (message,) = errors(project)
+    assert message.startswith("experiments/a.md:4:")
+    assert "Hint: indent with spaces, not tabs" in message
+
+
+def test_yaml_aliases_are_refused(project: Path) -> None:
+    write(project, "a.md", "---\nid: &x EXP-1\ntitle: *x\n---\n")
+    (message,) = errors(project)
+    assert message == (
+        "experiments/a.md:3:1: YAML anchors and aliases (&name, *name) are not allowed. "
+        "Hint: write the value out in full"
+    )
+
+
+def test_duplicate_keys_are_refused(project: Path) -> None:
+    write(project, "a.md", "---\nid: EXP-1\nid: EXP-2\n---\n")
+    (message,) = errors(project)
+    assert message.startswith("experiments/a.md:3:1: id: this field is given twice")
+
+
+def test_non_utf8_bytes(project: Path) -> None:
+    write(project, "a.md", b"---\nid: EXP-1\ntitle: caf\xe9\n---\n")
+    (message,) = errors(project)
+    assert message.startswith("experiments/a.md:3:1: the file is not valid UTF-8 text")
+    assert "found byte 0xe9" in message
+
+
+def test_duplicate_ids_keep_the_first_file(project: Path) -> None:
+    write(project, "a.md", front_matter(VALID))
+    write(project, "b.md", front_matter(variant(id="exp-2099-001")))
+    portfolio = load(project)
+    assert [e.path for e in portfolio.entries] == ["experiments/a.md"]
+    (message,) = [p.format() for p in portfolio.problems]
+    assert message.startswith(
+        "experiments/b.md:2:1: id: this id is already used by experiments/a.md"
+    )
+
+
+def test_missing_parent_and_lineage_loop(project: Path) -> None:
+    write(project, "a.md", front_matter(variant(id="EXP-1", parent="EXP-9")))
+    write(project, "b.md", front_matter(variant(id="EXP-2", parent="EXP-3")))
+    write(project, "c.md", front_matter(variant(id="EXP-3", parent="EXP-2")))
+    write(project, "d.md", front_matter(variant(id="EXP-4", parent="EXP-4")))
+    found = errors(project)
+    assert any(
+        e.startswith("experiments/a.md:") and "the parent experiment does not exist" in e
+        for e in found
+    )
+    assert sum("the parents form a loop: EXP-2 → EXP-3 → EXP-2" in e for e in found) == 2
+    assert any(e.startswith("experiments/d.md:") and "cannot be its own parent" in e for e in found)
+    assert load(project).entries == ()
+
+
+def test_a_child_of_a_broken_parent_stays_published(project: Path) -> None:
+    write(project, "a.md", front_matter(variant(id="EXP-1", owner=None)))
+    write(project, "b.md", front_matter(variant(id="EXP-2", parent="EXP-1")))
+    portfolio = load(project)
+    assert [e.meta.id for e in portfolio.entries] == ["EXP-2"]
+    assert portfolio.broken_paths == ["experiments/a.md"]
+
+
+def test_nothing_is_dropped_silently(project: Path) -> None:
+    write(project, "good.md", front_matter(VALID))
+    write(project, "notes.txt", "not an experiment")
+    write(project, ".gitkeep", "")
+    portfolio = load(project)
+    assert portfolio.files_seen == 2
+    assert len(portfolio.entries) + len(portfolio.broken_paths) == portfolio.files_seen
+    assert (
+        portfolio.problems[0]
+        .format()
+        .startswith(
+            "experiments/notes.txt:1:1: not an experiment write-up (expected a Markdown file ending in .md"
+        )
+    )
+
+
+def test_missing_metric_catalog_is_an_error(project: Path) -> None:
+    (project / "site_config" / "metrics.yml").unlink()
+    assert errors(project)[0].startswith("site_config/metrics.yml:1:1: the file is missing")
+
+
+def test_bad_catalog_entry_names_its_line(project: Path) -> None:
+    (project / "site_config" / "metrics.yml").write_text(
+        "signups:\n  label: Signups\n  kind: proportoin\n", encoding="utf-8"
+    )
+    (message,) = errors(project)
+    assert message.startswith("site_config/metrics.yml:3:3: kind: wrong value")
+    assert "did you mean 'proportion'?" in message

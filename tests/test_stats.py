@@ -1,0 +1,491 @@
+"""Behaviour of kaizen_portal.stats, pinned against references computed independently of it.
+
+Where a reference comes from a library, it is a different entry point (or a different
+library) than the one the module uses, so a wrong wiring cannot agree with itself.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable
+from statistics import NormalDist
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from kaizen_portal.stats import (
+    SRM_THRESHOLD,
+    Comparison,
+    adjust_p_values,
+    compare_means,
+    compare_proportions,
+    describe_change,
+    has_srm,
+    is_underpowered,
+    srm_p_value,
+    verdict,
+)
+from scipy import stats as sps
+from statsmodels.stats.proportion import proportions_ztest
+from statsmodels.stats.weightstats import CompareMeans
+
+FAST = settings(max_examples=40, deadline=None, database=None)
+
+# --- strategies ---------------------------------------------------------------------------
+
+
+@st.composite
+def arms(draw: st.DrawFn) -> tuple[int, int]:
+    users = draw(st.integers(min_value=1, max_value=10**6))
+    return users, draw(st.integers(min_value=0, max_value=users))
+
+
+@st.composite
+def samples(draw: st.DrawFn) -> tuple[int, float, float]:
+    n = draw(st.integers(min_value=2, max_value=10**5))
+    mean = draw(st.floats(min_value=-1e4, max_value=1e4, allow_subnormal=False))
+    sd = draw(st.floats(min_value=0, max_value=1e4, allow_subnormal=False))
+    return n, mean, sd
+
+
+def _z(confidence: float) -> float:
+    """Normal quantile from the standard library, independent of scipy."""
+    return NormalDist().inv_cdf(1 - (1 - confidence) / 2)
+
+
+# --- proportions: reference values ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("nc", "xc", "nv", "xv"),
+    [(1000, 100, 1000, 120), (5000, 260, 4800, 300), (37, 3, 41, 9), (20000, 19000, 20000, 18900)],
+)
+def test_proportion_p_value_matches_statsmodels_pooled_z_test(
+    nc: int, xc: int, nv: int, xv: int
+) -> None:
+    # Reference: statsmodels proportions_ztest, whose default is the pooled two-sided z-test.
+    _, expected = proportions_ztest([xv, xc], [nv, nc])
+    assert compare_proportions(nc, xc, nv, xv).p_value == pytest.approx(expected, abs=1e-9)
+
+
+@pytest.mark.parametrize("confidence", [0.90, 0.95, 0.99])
+def test_proportion_lift_interval_is_the_unpooled_delta_method(confidence: float) -> None:
+    # Worked by hand: p_c = 0.10, p_v = 0.12, n = 1000 per arm.
+    #   var(p_v)/p_c^2         = 0.12*0.88/1000 / 0.01    = 0.01056
+    #   p_v^2 var(p_c)/p_c^4   = 0.0144*(0.1*0.9/1000)/1e-4 = 0.01296
+    #   var(lift) = 0.02352, lift = 0.2; quantile from the stdlib NormalDist, not scipy.
+    result = compare_proportions(1000, 100, 1000, 120, confidence=confidence)
+    half_width = _z(confidence) * math.sqrt(0.02352)
+    assert result.lift == pytest.approx(0.2, abs=1e-12)
+    assert result.ci_low == pytest.approx(0.2 - half_width, abs=1e-9)
+    assert result.ci_high == pytest.approx(0.2 + half_width, abs=1e-9)
+
+
+def test_proportion_interval_at_95_percent_matches_hard_coded_worked_example() -> None:
+    # 1.959963984540054 * sqrt(0.02352) = 0.30058461614..., checked with the stdlib above.
+    result = compare_proportions(1000, 100, 1000, 120)
+    assert result.ci_low == pytest.approx(-0.100584616, abs=1e-6)
+    assert result.ci_high == pytest.approx(0.500584616, abs=1e-6)
+
+
+@pytest.mark.parametrize(("nc", "xc", "nv", "xv"), [(1000, 100, 1000, 120), (3000, 60, 1500, 40)])
+def test_proportion_mde_reaches_80_percent_power(nc: int, xc: int, nv: int, xv: int) -> None:
+    # Reference: two-sided normal power written out with the stdlib NormalDist, applied to
+    # Cohen's h = 2 asin sqrt(p_v) - 2 asin sqrt(p_c) at the rate the MDE implies.
+    result = compare_proportions(nc, xc, nv, xv)
+    assert result.mde is not None
+    p_c = xc / nc
+    h = 2 * math.asin(math.sqrt(p_c * (1 + result.mde))) - 2 * math.asin(math.sqrt(p_c))
+    shift = h * math.sqrt(nc * nv / (nc + nv))
+    power = NormalDist().cdf(shift - _z(0.95)) + NormalDist().cdf(-shift - _z(0.95))
+    assert power == pytest.approx(0.8, abs=1e-6)
+
+
+def test_proportion_mde_is_infinite_when_no_reachable_rate_is_detectable() -> None:
+    # p_c = 0.9 with 10 users per arm: even a variant rate of 1 is below 80% power.
+    assert compare_proportions(10, 9, 10, 10).mde == math.inf
+
+
+# --- means: reference values ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def raw_samples() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(20240611)
+    return rng.normal(50.0, 8.0, size=37), rng.normal(55.0, 15.0, size=55)
+
+
+def _summary(sample: np.ndarray) -> tuple[int, float, float]:
+    return len(sample), float(sample.mean()), float(sample.std(ddof=1))
+
+
+def test_mean_p_value_matches_welch_on_raw_samples(
+    raw_samples: tuple[np.ndarray, np.ndarray],
+) -> None:
+    # References: scipy ttest_ind and statsmodels CompareMeans, both fed the raw observations.
+    control, variant = raw_samples
+    result = compare_means(*_summary(control), *_summary(variant))
+    scipy_p = sps.ttest_ind(variant, control, equal_var=False).pvalue
+    _, statsmodels_p, _ = CompareMeans.from_data(variant, control).ttest_ind(usevar="unequal")
+    assert result.p_value == pytest.approx(scipy_p, abs=1e-9)
+    assert result.p_value == pytest.approx(statsmodels_p, abs=1e-9)
+
+
+def test_mean_lift_interval_is_delta_method_with_welch_df(
+    raw_samples: tuple[np.ndarray, np.ndarray],
+) -> None:
+    # Reference: textbook delta-method variance in numpy; Welch df from statsmodels CompareMeans.
+    control, variant = raw_samples
+    m_c, m_v = control.mean(), variant.mean()
+    s_c, s_v = control.std(ddof=1), variant.std(ddof=1)
+    n_c, n_v = len(control), len(variant)
+    var_lift = s_v**2 / (n_v * m_c**2) + m_v**2 * s_c**2 / (n_c * m_c**4)
+    _, _, df = CompareMeans.from_data(variant, control).ttest_ind(usevar="unequal")
+    half_width = sps.t.ppf(0.975, df) * np.sqrt(var_lift)
+    lift = m_v / m_c - 1
+
+    result = compare_means(*_summary(control), *_summary(variant))
+    assert result.lift == pytest.approx(lift, abs=1e-12)
+    assert result.ci_low == pytest.approx(lift - half_width, abs=1e-9)
+    assert result.ci_high == pytest.approx(lift + half_width, abs=1e-9)
+
+
+def test_mean_mde_reaches_80_percent_power() -> None:
+    # Reference: noncentral-t power of the pooled two-sample t-test written out with scipy.nct.
+    n_c, n_v, mean, sd = 300, 450, 100.0, 12.0
+    result = compare_means(n_c, mean, sd, n_v, 101.0, sd)
+    assert result.mde is not None
+    d = result.mde * mean / sd
+    df = n_c + n_v - 2
+    nc = d * math.sqrt(n_c * n_v / (n_c + n_v))
+    crit = sps.t.ppf(0.975, df)
+    power = sps.nct.sf(crit, df, nc) + sps.nct.cdf(-crit, df, nc)
+    assert power == pytest.approx(0.8, abs=1e-6)
+
+
+def test_mean_mde_agrees_with_lehrs_rule_of_thumb() -> None:
+    # Lehr: 80% power at two-sided 5% needs delta = 2.8 sd sqrt(2/n); 400/arm, sd 10, mean 100
+    # gives about 0.0198. The t-test needs a hair more, so 1% relative tolerance.
+    expected = (_z(0.95) + NormalDist().inv_cdf(0.8)) * math.sqrt(2 / 400) * 10 / 100
+    assert compare_means(400, 100.0, 10.0, 400, 100.0, 10.0).mde == pytest.approx(
+        expected, rel=1e-2
+    )
+
+
+def test_negative_control_mean_keeps_lift_sign_of_the_difference() -> None:
+    result = compare_means(50, -10.0, 3.0, 50, -9.0, 3.0)
+    assert result.abs_diff == pytest.approx(1.0)
+    assert result.lift == pytest.approx(0.1)
+    mirror = compare_means(50, 10.0, 3.0, 50, 9.0, 3.0)
+    assert (result.ci_low, result.ci_high) == pytest.approx((-mirror.ci_high, -mirror.ci_low))
+
+
+# --- non-randomized designs -----------------------------------------------------------------
+
+
+def test_describe_change_reports_only_descriptive_numbers() -> None:
+    result = describe_change(80.0, 60.0)
+    assert (result.abs_diff, result.lift) == pytest.approx((-20.0, -0.25))
+    assert (result.ci_low, result.ci_high, result.p_value, result.mde) == (None,) * 4
+
+
+def test_describe_change_never_gets_a_verdict() -> None:
+    result = describe_change(80.0, 40.0)
+    assert verdict(result.lift, result.p_value, "higher") is None
+
+
+# --- degenerate and invalid inputs ----------------------------------------------------------
+
+
+def _quietly(call: Callable[[], Comparison]) -> Comparison:
+    """Degenerate inputs must not raise nor leak numpy/scipy warnings."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return call()
+
+
+def test_zero_control_rate_has_undefined_lift_but_a_p_value() -> None:
+    result = _quietly(lambda: compare_proportions(1000, 0, 1000, 30))
+    assert math.isnan(result.lift)
+    assert (result.ci_low, result.ci_high, result.mde) == (None, None, None)
+    assert result.p_value is not None
+    assert result.p_value < 0.001
+
+
+@pytest.mark.parametrize(("conversions", "lift_is_nan"), [(0, True), (500, False)])
+def test_zero_variance_rates_give_no_p_value_or_interval(
+    conversions: int, lift_is_nan: bool
+) -> None:
+    result = _quietly(lambda: compare_proportions(500, conversions, 500, conversions))
+    assert (result.p_value, result.ci_low, result.ci_high) == (None, None, None)
+    assert math.isnan(result.lift) is lift_is_nan
+
+
+def test_variant_rate_zero_gives_no_zero_width_interval() -> None:
+    result = _quietly(lambda: compare_proportions(100, 100, 100, 0))
+    assert result.lift == -1.0
+    assert (result.ci_low, result.ci_high) == (None, None)
+    assert result.p_value is not None
+
+
+def test_zero_sd_means_give_no_inference() -> None:
+    result = _quietly(lambda: compare_means(10, 5.0, 0.0, 10, 6.0, 0.0))
+    assert result.lift == pytest.approx(0.2)
+    assert (result.p_value, result.ci_low, result.ci_high, result.mde) == (None,) * 4
+
+
+def test_zero_control_mean_has_undefined_lift() -> None:
+    result = _quietly(lambda: compare_means(10, 0.0, 1.0, 10, 2.0, 1.0))
+    assert math.isnan(result.lift)
+    assert (result.ci_low, result.ci_high, result.mde) == (None, None, None)
+    assert result.p_value is not None
+
+
+def test_mde_is_none_when_the_power_solver_cannot_be_trusted() -> None:
+    # Two observations per arm at 99.9%: statsmodels' t power turns nan before 80% is reached.
+    assert _quietly(lambda: compare_means(2, 5.0, 1.0, 2, 6.0, 1.0, confidence=0.999)).mde is None
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: compare_proportions(0, 0, 10, 1),
+        lambda: compare_proportions(10, 11, 10, 1),
+        lambda: compare_proportions(10, -1, 10, 1),
+        lambda: compare_proportions(10, 1, 10, 1, confidence=1.0),
+        lambda: compare_means(1, 1.0, 1.0, 10, 1.0, 1.0),
+        lambda: compare_means(10, 1.0, -1.0, 10, 1.0, 1.0),
+        lambda: compare_means(10, math.nan, 1.0, 10, 1.0, 1.0),
+        lambda: describe_change(math.inf, 1.0),
+        lambda: adjust_p_values([0.5, 1.5]),
+        lambda: adjust_p_values([0.5], method="bonferroni"),  # type: ignore[arg-type]
+        lambda: srm_p_value([10]),
+        lambda: srm_p_value([10, -1]),
+        lambda: srm_p_value([10, 10], [1.0]),
+        lambda: srm_p_value([10, 10], [1.0, 0.0]),
+        lambda: verdict(0.1, 0.01, "up"),  # type: ignore[arg-type]
+    ],
+)
+def test_invalid_inputs_raise_value_error(call: Callable[[], object]) -> None:
+    with pytest.raises(ValueError):
+        call()
+
+
+# --- multiple testing -----------------------------------------------------------------------
+
+
+def test_holm_matches_hand_worked_example() -> None:
+    # Sorted 0.01*3 = 0.03, 0.03*2 = 0.06, 0.04*1 = 0.04 -> running max 0.03, 0.06, 0.06.
+    assert adjust_p_values([0.01, 0.04, 0.03], "holm") == pytest.approx([0.03, 0.06, 0.06])
+
+
+def test_benjamini_hochberg_matches_hand_worked_example() -> None:
+    # Sorted 0.01*3/1 = 0.03, 0.03*3/2 = 0.045, 0.04*3/3 = 0.04 -> running min from the top
+    # 0.03, 0.04, 0.04.
+    adjusted = adjust_p_values([0.01, 0.04, 0.03], "benjamini-hochberg")
+    assert adjusted == pytest.approx([0.03, 0.04, 0.04])
+
+
+def test_none_entries_keep_their_place_and_stay_out_of_the_family() -> None:
+    # A family of one: Holm leaves 0.01 alone; counting the None would have doubled it.
+    assert adjust_p_values([0.01, None], "holm") == [pytest.approx(0.01), None]
+    assert adjust_p_values([0.01, None, 0.04, 0.03]) == [
+        pytest.approx(0.03),
+        None,
+        pytest.approx(0.06),
+        pytest.approx(0.06),
+    ]
+
+
+def test_no_correction_returns_values_unchanged() -> None:
+    assert adjust_p_values([0.01, None, 0.04], "none") == [0.01, None, 0.04]
+
+
+@FAST
+@given(
+    p_values=st.lists(st.none() | st.floats(min_value=0, max_value=1), max_size=12),
+    method=st.sampled_from(["holm", "benjamini-hochberg", "none"]),
+)
+def test_correction_never_lowers_a_p_value(p_values: list[float | None], method: str) -> None:
+    adjusted = adjust_p_values(p_values, method)  # type: ignore[arg-type]
+    assert len(adjusted) == len(p_values)
+    for raw, new in zip(p_values, adjusted, strict=True):
+        assert (raw is None) == (new is None)
+        if raw is not None and new is not None:
+            assert raw - 1e-12 <= new <= 1.0
+
+
+# --- sample ratio mismatch ------------------------------------------------------------------
+
+
+def test_srm_matches_mendels_dihybrid_cross() -> None:
+    # Mendel's peas 315/108/101/32 against 9:3:3:1, published chi-square 0.47 on 3 df, p ~ 0.925.
+    # Exact reference: chi2 survival with 3 df in closed form,
+    # erfc(sqrt(x/2)) + sqrt(2x/pi) exp(-x/2), with x summed by hand below.
+    expected_counts = [556 * w / 16 for w in (9, 3, 3, 1)]
+    x = sum((o - e) ** 2 / e for o, e in zip([315, 108, 101, 32], expected_counts, strict=True))
+    closed_form = math.erfc(math.sqrt(x / 2)) + math.sqrt(2 * x / math.pi) * math.exp(-x / 2)
+    p = srm_p_value([315, 108, 101, 32], [9, 3, 3, 1])
+    assert x == pytest.approx(0.47, abs=5e-3)
+    assert p == pytest.approx(closed_form, abs=1e-9)
+    assert p == pytest.approx(0.925, abs=1e-3)
+
+
+def test_srm_two_arms_matches_closed_form() -> None:
+    # 5100 vs 4900 at 50/50: chi-square = 2 * 100^2 / 5000 = 4 on 1 df, p = erfc(sqrt(2)).
+    assert srm_p_value([5100, 4900]) == pytest.approx(math.erfc(math.sqrt(2)), abs=1e-12)
+
+
+def test_srm_split_is_normalised() -> None:
+    users = [315, 108, 101, 32]
+    assert srm_p_value(users, [0.5625, 0.1875, 0.1875, 0.0625]) == pytest.approx(
+        srm_p_value(users, [9, 3, 3, 1]), abs=1e-12
+    )
+    assert srm_p_value([900, 100], [0.9, 0.1]) == pytest.approx(1.0)
+
+
+def test_srm_flags_a_broken_split_only_below_threshold() -> None:
+    assert has_srm(srm_p_value([5000, 5000], [0.9, 0.1]))
+    assert not has_srm(SRM_THRESHOLD)
+    assert has_srm(SRM_THRESHOLD / 2)
+
+
+def test_srm_without_users_is_not_a_mismatch() -> None:
+    assert srm_p_value([0, 0, 0]) == 1.0
+
+
+@FAST
+@given(
+    users=st.lists(st.integers(min_value=0, max_value=10**7), min_size=2, max_size=6),
+    data=st.data(),
+)
+def test_srm_p_value_is_a_probability(users: list[int], data: st.DataObject) -> None:
+    split = data.draw(
+        st.none()
+        | st.lists(
+            st.floats(min_value=0.01, max_value=100), min_size=len(users), max_size=len(users)
+        )
+    )
+    assert 0.0 <= srm_p_value(users, split) <= 1.0
+
+
+@FAST
+@given(count=st.integers(min_value=1, max_value=10**7), arms=st.integers(min_value=2, max_value=8))
+def test_srm_equal_counts_give_p_one(count: int, arms: int) -> None:
+    assert srm_p_value([count] * arms) == pytest.approx(1.0, abs=1e-12)
+
+
+# --- verdicts -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lift", "p", "direction", "expected"),
+    [
+        (0.05, 0.01, "higher", "win"),
+        (-0.05, 0.01, "higher", "loss"),
+        (-0.05, 0.01, "lower", "win"),
+        (0.05, 0.01, "lower", "loss"),
+        (0.05, 0.20, "higher", "flat"),
+        (-0.05, 0.20, "lower", "flat"),
+        (0.05, 0.05, "higher", "flat"),  # significance is strict: p < alpha
+        (0.05, None, "higher", None),
+        (math.nan, 0.01, "higher", None),
+    ],
+)
+def test_verdict_reads_significance_in_the_metrics_direction(
+    lift: float, p: float | None, direction: str, expected: str | None
+) -> None:
+    assert verdict(lift, p, direction) == expected  # type: ignore[arg-type]
+
+
+def test_verdict_uses_the_given_confidence() -> None:
+    assert verdict(0.05, 0.07, "higher", confidence=0.90) == "win"
+    assert verdict(0.05, 0.07, "higher", confidence=0.95) == "flat"
+
+
+def test_significant_drop_in_a_lower_is_better_metric_is_a_win() -> None:
+    result = compare_proportions(10_000, 1_000, 10_000, 800)  # e.g. error rate 10% -> 8%
+    assert verdict(result.lift, result.p_value, "lower") == "win"
+    assert verdict(result.lift, result.p_value, "higher") == "loss"
+
+
+def test_small_flat_test_reads_as_underpowered() -> None:
+    result = compare_proportions(200, 20, 200, 22)
+    call = verdict(result.lift, result.p_value, "higher")
+    assert call == "flat"
+    assert is_underpowered(result, call)
+    assert result.mde is not None
+    assert not is_underpowered(result, call, threshold=result.mde + 0.01)
+
+
+def test_large_flat_test_is_a_real_no_effect() -> None:
+    result = compare_proportions(10**6, 100_000, 10**6, 100_050)
+    call = verdict(result.lift, result.p_value, "higher")
+    assert call == "flat"
+    assert not is_underpowered(result, call)
+
+
+def test_only_flat_results_are_called_underpowered() -> None:
+    weak = compare_proportions(100, 10, 100, 30)
+    assert weak.mde is not None
+    assert weak.mde > 0.10
+    assert not is_underpowered(weak, "win")
+    assert not is_underpowered(weak, None)
+    assert not is_underpowered(describe_change(1.0, 1.0), "flat")
+
+
+# --- properties -----------------------------------------------------------------------------
+
+
+def _check_invariants(result: Comparison) -> None:
+    if result.p_value is not None:
+        assert 0.0 <= result.p_value <= 1.0
+    if result.ci_low is not None:
+        assert result.ci_high is not None
+        assert result.ci_low <= result.lift <= result.ci_high
+    if result.mde is not None:
+        assert result.mde > 0
+    if not math.isnan(result.lift):
+        assert math.copysign(1, result.lift) == math.copysign(1, result.abs_diff) or (
+            result.abs_diff == 0
+        )
+
+
+@FAST
+@given(control=arms(), variant=arms())
+def test_proportion_comparison_invariants(
+    control: tuple[int, int], variant: tuple[int, int]
+) -> None:
+    forward = compare_proportions(*control, *variant)
+    backward = compare_proportions(*variant, *control)
+    _check_invariants(forward)
+    _check_invariants(backward)
+    assert backward.abs_diff == -forward.abs_diff
+    assert backward.p_value == forward.p_value
+
+
+@FAST
+@given(control=samples(), variant=samples())
+def test_mean_comparison_invariants(
+    control: tuple[int, float, float], variant: tuple[int, float, float]
+) -> None:
+    forward = compare_means(*control, *variant)
+    backward = compare_means(*variant, *control)
+    _check_invariants(forward)
+    _check_invariants(backward)
+    assert backward.abs_diff == -forward.abs_diff
+    if forward.p_value is None:
+        assert backward.p_value is None
+    else:
+        assert backward.p_value == pytest.approx(forward.p_value, abs=1e-12)
+
+
+@FAST
+@given(
+    before=st.floats(min_value=-1e6, max_value=1e6),
+    after=st.floats(min_value=-1e6, max_value=1e6),
+)
+def test_describe_change_swap_flips_the_difference(before: float, after: float) -> None:
+    assert describe_change(after, before).abs_diff == -describe_change(before, after).abs_diff
