@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import VALID, front_matter, make_project, write
 from kaizen_portal.load import load_portfolio
 from kaizen_portal.model import Design, Status
+
+from helpers import VALID, front_matter, make_project, write
 
 
 def load(project: Path):

@@ -90,6 +90,20 @@ def test_proportion_interval_at_95_percent_matches_hard_coded_worked_example() -
     assert result.ci_high == pytest.approx(0.500584616, abs=1e-6)
 
 
+@pytest.mark.parametrize(("nc", "xc", "nv", "xv"), [(3000, 60, 1500, 40), (800, 400, 2500, 1100)])
+def test_proportion_lift_interval_uses_each_arms_own_size(
+    nc: int, xc: int, nv: int, xv: int
+) -> None:
+    # Reference: the textbook delta-method formula evaluated with numpy on unequal arms, so a
+    # variance divided by the other arm's size cannot pass.
+    p_c, p_v = np.float64(xc) / nc, np.float64(xv) / nv
+    var_lift = (p_v * (1 - p_v) / nv) / p_c**2 + p_v**2 * (p_c * (1 - p_c) / nc) / p_c**4
+    half_width = _z(0.95) * np.sqrt(var_lift)
+    result = compare_proportions(nc, xc, nv, xv)
+    assert result.ci_low == pytest.approx(p_v / p_c - 1 - half_width, abs=1e-9)
+    assert result.ci_high == pytest.approx(p_v / p_c - 1 + half_width, abs=1e-9)
+
+
 @pytest.mark.parametrize(("nc", "xc", "nv", "xv"), [(1000, 100, 1000, 120), (3000, 60, 1500, 40)])
 def test_proportion_mde_reaches_80_percent_power(nc: int, xc: int, nv: int, xv: int) -> None:
     # Reference: two-sided normal power written out with the stdlib NormalDist, applied to

@@ -1,0 +1,91 @@
+"""Real `mkdocs build` runs: the sample site, and what a broken write-up does to a build."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import markupsafe
+
+from helpers import ROOT, VALID, front_matter, make_project, mkdocs_build, write
+
+SAMPLES = sorted((ROOT / "experiments").glob("*.md"))
+
+
+def read(site: Path, uri: str) -> str:
+    return (site / uri).read_text(encoding="utf-8")
+
+
+def test_every_sample_experiment_gets_a_page(sample_site: Path) -> None:
+    assert len(SAMPLES) >= 15
+    for source in SAMPLES:
+        assert (sample_site / "experiments" / source.stem / "index.html").is_file(), source.name
+
+
+def test_experiment_page_has_card_results_and_write_up(sample_site: Path) -> None:
+    page = read(sample_site, "experiments/exp-2025-001/index.html")
+    card = page[page.index('<div class="kz-card"') : page.index("</dl>")]
+    assert "Sunset policy for subscribers inactive for 12 months" in card
+    assert "kz-status-concluded" in card and "kz-decision-ship" in card
+    assert "Priya Natarajan" in card and "Email &amp; CRM" in card
+    assert "Sending one win-back email" in card  # the hypothesis
+    assert "3 Feb 2025" in page and "8 Apr 2025" in page  # test and decide dates
+    assert '<li class="kz-tag">list-hygiene</li>' in page
+    results = page[page.index('<table class="kz-results">') : page.index("</table>")]
+    assert "1,041 / 44,210" in results and "1,079 / 44,190" in results
+    assert results.count('data-kz-metric="') == 3
+    assert '<h2 id="background">Background' in page  # the write-up follows
+
+
+def test_cycles_link_previous_and_next(sample_site: Path) -> None:
+    page = read(sample_site, "experiments/exp-2025-011/index.html")
+    assert re.search(r'href="\.\./exp-2025-003/" rel="prev"', page)
+    assert re.search(r'href="\.\./exp-2026-004/" rel="next"', page)
+    chain = re.findall(r"Cycle (\d)</span>", page)
+    assert chain == ["1", "2", "3", "4"]
+    assert 'kz-cycle kz-cycle--current" style="--kz-depth: 1"' in page
+
+
+def test_experiment_pages_stay_out_of_the_navigation(sample_site: Path) -> None:
+    home = read(sample_site, "index.html")
+    start = home.index('<nav class="md-nav md-nav--primary')
+    nav = home[start : home.index('<nav class="md-nav md-nav--secondary"')]
+    assert 'href="experiments/"' in nav  # the index is in the nav...
+    assert "exp-20" not in nav  # ...the experiment pages are not
+    index = read(sample_site, "experiments/index.html")
+    for source in SAMPLES:
+        assert f'href="{source.stem}/"' in index, source.name
+
+
+def test_a_broken_write_up_fails_strict_and_is_listed_otherwise(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    write(project, "good.md", front_matter(VALID))
+    bad = dict(VALID, id="EXP-2099-002", status="finished")
+    write(project, "bad.md", front_matter(bad))
+
+    strict = mkdocs_build(project, tmp_path / "strict", strict=True)
+    assert strict.returncode != 0
+    assert "experiments/bad.md:4:1: status: wrong value" in strict.stderr
+
+    loose = mkdocs_build(project, tmp_path / "site", strict=False)
+    assert loose.returncode == 0, loose.stderr
+    assert "ERROR" in loose.stderr and "experiments/bad.md:4:1" in loose.stderr
+    site = tmp_path / "site"
+    assert (site / "experiments" / "exp-2099-001" / "index.html").is_file()
+    attention = read(site, "experiments/needs-attention/index.html")
+    assert "experiments/bad.md:4:1" in attention and "found &#39;finished&#39;" in attention
+    assert "needs-attention/" in read(site, "experiments/index.html")
+
+
+def test_author_strings_are_escaped(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    title = '</title><script>alert("x")</script> & co'
+    write(project, "a.md", front_matter(dict(VALID, title=title, owner="<b>Ana</b>")))
+    result = mkdocs_build(project, tmp_path / "site", strict=True)
+    assert result.returncode == 0, result.stderr
+    page = read(tmp_path / "site", "experiments/exp-2099-001/index.html")
+    assert "<script>alert" not in page
+    escaped = str(markupsafe.escape(title))
+    assert f'<h1 class="kz-card__title">{escaped}</h1>' in page
+    assert f"<title>{escaped} - " in page
+    assert "&lt;b&gt;Ana&lt;/b&gt;" in page
