@@ -80,7 +80,9 @@ def write(project: Path, name: str, text: str | bytes) -> Path:
     return path
 
 
-def mkdocs_build(project: Path, site: Path, *, strict: bool) -> subprocess.CompletedProcess[str]:
+def mkdocs_build(
+    project: Path, site: Path, *, strict: bool, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """A real `mkdocs build`, as a user or CI runs it, through the installed entry point."""
     command = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml")]
     command += ["-d", str(site)] + (["--strict"] if strict else [])
@@ -88,6 +90,6 @@ def mkdocs_build(project: Path, site: Path, *, strict: bool) -> subprocess.Compl
         command,
         capture_output=True,
         text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
         check=False,
     )

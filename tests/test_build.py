@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
+import frontmatter
 import markupsafe
 
 from helpers import ROOT, VALID, front_matter, make_project, mkdocs_build, write
 
-SAMPLES = sorted((ROOT / "experiments").glob("*.md"))
+# Drafts are for the live preview only; every other sample must be published.
+SAMPLES = [
+    p
+    for p in sorted((ROOT / "experiments").glob("*.md"))
+    if frontmatter.load(p).get("visibility") != "draft"
+]
 
 
 def read(site: Path, uri: str) -> str:
@@ -89,3 +96,61 @@ def test_author_strings_are_escaped(tmp_path: Path) -> None:
     assert f'<h1 class="kz-card__title">{escaped}</h1>' in page
     assert f"<title>{escaped} - " in page
     assert "&lt;b&gt;Ana&lt;/b&gt;" in page
+
+
+def test_export_lists_facts_and_results_per_arm(sample_site: Path) -> None:
+    document = json.loads(read(sample_site, "experiments.json"))
+    assert document["schema_version"] == 1
+    by_id = {e["id"]: e for e in document["experiments"]}
+    abn = by_id["EXP-2025-011"]
+    assert [r["arm"] for r in abn["results"] if r["primary"]] == ["roaster_name", "brew_tip"]
+    row = abn["results"][1]
+    for key in (
+        "metric",
+        "arm",
+        "control_value",
+        "variant_value",
+        "lift",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "p_adjusted",
+        "verdict",
+    ):
+        assert key in row
+    assert row["control_value"] == 124 / 3362  # the rate, computed from the raw counts
+    assert row["p_adjusted"] >= row["p_value"]
+    assert abn["url"] == "experiments/exp-2025-011/"
+    assert by_id["EXP-2026-006"]["srm"] is True and by_id["EXP-2026-006"]["srm_p_value"] < 0.001
+    pilot = by_id["EXP-2025-009"]
+    assert pilot["randomized"] is False
+    assert all(r["p_value"] is None and r["ci_low"] is None for r in pilot["results"])
+
+
+def test_drafts_never_publish_and_internal_can_be_left_out(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    for number, visibility in enumerate(("public", "internal", "draft"), start=1):
+        data = dict(
+            VALID, id=f"EXP-2099-00{number}", title=f"Title {visibility}", visibility=visibility
+        )
+        write(project, f"{visibility}.md", front_matter(data))
+
+    def published(site: Path) -> str:
+        return "".join(
+            p.read_text(encoding="utf-8", errors="replace")
+            for p in sorted(site.rglob("*"))
+            if p.is_file()
+        )
+
+    full = tmp_path / "full"
+    assert mkdocs_build(project, full, strict=True).returncode == 0
+    text = published(full)
+    assert "Title public" in text and "Title internal" in text
+    assert "Title draft" not in text and "EXP-2099-003" not in text
+
+    public = tmp_path / "public"
+    result = mkdocs_build(project, public, strict=True, env={"KAIZEN_INCLUDE_INTERNAL": "false"})
+    assert result.returncode == 0, result.stderr
+    text = published(public)
+    assert "Title public" in text
+    assert "Title internal" not in text and "EXP-2099-002" not in text

@@ -317,7 +317,8 @@ def test_no_correction_returns_values_unchanged() -> None:
     assert adjust_p_values([0.01, None, 0.04], "none") == [0.01, None, 0.04]
 
 
-@FAST
+# statsmodels' Holm path runs gc.collect() on every call, so this property gets fewer examples.
+@settings(FAST, max_examples=15)
 @given(
     p_values=st.lists(st.none() | st.floats(min_value=0, max_value=1), max_size=12),
     method=st.sampled_from(["holm", "benjamini-hochberg", "none"]),

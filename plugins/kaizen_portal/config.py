@@ -22,5 +22,9 @@ class KaizenPortalConfig(base.Config):
     pages_dir = c.Type(str, default="experiments")
     """Where the generated pages live in the site: /<pages_dir>/<id>/."""
 
+    include_internal = c.Type(bool, default=True)
+    """Publish `visibility: internal` write-ups; set false to build the public site.
+    Drafts are shown only by `mkdocs serve`, never in a build."""
+
     templates_dir = c.Optional(c.Type(str))
     """A folder of page templates that override the shipped ones file by file."""

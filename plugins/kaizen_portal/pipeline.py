@@ -6,12 +6,14 @@ same; nothing here imports MkDocs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .analyze import Analysis, analyze
+from .export import EXPORT_URI, export_json
 from .load import Portfolio, load_portfolio
-from .pages import GeneratedFile, PageOptions, generate
+from .model import Visibility
+from .pages import GeneratedFile, Links, PageOptions, generate
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,10 @@ class Inputs:
     project: Path
     experiments_dir: str = "experiments"
     site_config_dir: str = "site_config"
+    # Who the site is for: a published build never shows drafts; a public one no internals.
+    audience: frozenset[Visibility] = field(
+        default_factory=lambda: frozenset({Visibility.PUBLIC, Visibility.INTERNAL})
+    )
 
 
 @dataclass(frozen=True)
@@ -26,9 +32,18 @@ class Build:
     portfolio: Portfolio
     analyses: dict[str, Analysis]
     files: list[GeneratedFile]
+    hidden: tuple[str, ...]  # paths of valid write-ups left out for this audience
 
 
 def build(inputs: Inputs, options: PageOptions) -> Build:
-    portfolio = load_portfolio(inputs.project, inputs.experiments_dir, inputs.site_config_dir)
+    loaded = load_portfolio(inputs.project, inputs.experiments_dir, inputs.site_config_dir)
+    # Filtered before any page is made, so hidden write-ups reach no page, list or search.
+    shown = tuple(e for e in loaded.entries if e.meta.visibility in inputs.audience)
+    hidden = tuple(e.path for e in loaded.entries if e.meta.visibility not in inputs.audience)
+    portfolio = replace(loaded, entries=shown)
     analyses = {e.meta.slug: analyze(e, portfolio.catalog) for e in portfolio.entries}
-    return Build(portfolio, analyses, generate(portfolio, analyses, options))
+    files = generate(portfolio, analyses, options)
+    links = Links(options)
+    export = export_json(portfolio, analyses, lambda e: links.url(links.page_uri(e)))
+    files.append(GeneratedFile(EXPORT_URI, export))
+    return Build(portfolio, analyses, files, hidden)

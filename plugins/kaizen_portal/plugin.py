@@ -9,6 +9,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .config import KaizenPortalConfig
+from .model import Visibility
 from .pages import PageOptions
 from .pipeline import Inputs, build
 
@@ -24,6 +25,12 @@ STYLESHEET = "assets/kaizen/kaizen.css"
 
 
 class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
+    serving = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Drafts belong to the live preview only; any build that could be published hides them.
+        self.serving = command == "serve"
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return None
@@ -37,7 +44,12 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
             return None
         templates = self.config.templates_dir
         result = build(
-            Inputs(self.project, self.config.experiments_dir, self.config.site_config_dir),
+            Inputs(
+                self.project,
+                self.config.experiments_dir,
+                self.config.site_config_dir,
+                audience=self._audience(),
+            ),
             PageOptions(
                 pages_dir=self.config.pages_dir.strip("/"),
                 directory_urls=config.use_directory_urls,
@@ -55,6 +67,8 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
                 result.portfolio.files_seen,
                 self.config.pages_dir,
             )
+        for path in result.hidden:
+            log.info("%s is not published in this build (its visibility)", path)
         index_uri = f"{self.config.pages_dir.strip('/')}/index.md"
         for generated in result.files:
             self._replace(files, config, generated.uri, generated.content, index_uri)
@@ -75,6 +89,14 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
             if (self.project / folder).is_dir():
                 server.watch(str(self.project / folder))
         return server
+
+    def _audience(self) -> frozenset[Visibility]:
+        audience = {Visibility.PUBLIC}
+        if self.config.include_internal:
+            audience.add(Visibility.INTERNAL)
+        if self.serving:
+            audience.add(Visibility.DRAFT)
+        return frozenset(audience)
 
     @staticmethod
     def _replace(files: Files, config: MkDocsConfig, uri: str, content: str, index: str) -> None:
