@@ -248,3 +248,11 @@ def test_bad_catalog_entry_names_its_line(project: Path) -> None:
     (message,) = errors(project)
     assert message.startswith("site_config/metrics.yml:3:3: kind: wrong value")
     assert "did you mean 'proportion'?" in message
+
+
+def test_a_mean_needs_two_observations(project: Path) -> None:
+    data = variant()
+    data["metrics"][1]["results"]["control"]["n"] = 1
+    write(project, "a.md", front_matter(data))
+    (message,) = errors(project)
+    assert "metrics[1].results.control.n: wrong value (expected a number ≥ 2, found 1)" in message

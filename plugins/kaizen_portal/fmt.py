@@ -37,6 +37,12 @@ def p_value(p: float | None) -> str:
     return "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
+def p_statement(p: float | None) -> str:
+    """``p = 0.012`` or ``p < 0.001``, for running text."""
+    text = p_value(p)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
+
+
 def count(n: int | None) -> str:
     return NO_VALUE if n is None else f"{n:,}"
 
@@ -69,6 +75,7 @@ FILTERS = {
     "signed_percent": signed_percent,
     "interval": interval,
     "p_value": p_value,
+    "p_statement": p_statement,
     "count": count,
     "number": number,
     "metric_value": metric_value,

@@ -120,7 +120,7 @@ class ProportionArm(_Strict):
 
 
 class MeanArm(_Strict):
-    n: Annotated[int, Field(ge=1)]
+    n: Annotated[int, Field(ge=2)]  # a standard deviation needs two observations
     mean: FiniteFloat
     sd: Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
