@@ -44,8 +44,7 @@ class Comparison:
     control_value: float  # rate (conversions/users) or mean of the control
     variant_value: float
     abs_diff: float  # variant_value - control_value
-    lift: float  # (variant - control) / |control|, i.e. variant/control - 1 for a positive control;
-    # nan when the control value is 0
+    lift: float  # (variant - control) / |control|: variant/control - 1 if control > 0; nan at 0
     ci_low: float | None  # interval for the relative lift (None when not computable)
     ci_high: float | None
     p_value: float | None  # raw two-sided p-value
