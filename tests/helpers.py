@@ -57,7 +57,7 @@ def front_matter(data: dict[str, Any], body: str = "## Background\n\nWhy we trie
 def make_project(tmp_path: Path, *, samples: bool = False) -> Path:
     """A portal project: the real catalog and config, and the samples only when asked."""
     project = tmp_path / "portal"
-    project.mkdir()
+    project.mkdir(parents=True)
     shutil.copytree(ROOT / "site_config", project / "site_config")
     shutil.copytree(ROOT / "docs", project / "docs")
     shutil.copytree(ROOT / "theme", project / "theme")

@@ -1,0 +1,108 @@
+"""Which statistics an experiment earns, and how site-wide settings change them."""
+
+from __future__ import annotations
+
+import copy
+import math
+from pathlib import Path
+
+import pytest
+from kaizen_portal import stats
+from kaizen_portal.analyze import analyze
+from kaizen_portal.load import load_portfolio
+
+from helpers import VALID, front_matter, make_project, write
+
+
+def analysed(tmp_path: Path, data: dict, settings: str = ""):
+    project = make_project(tmp_path)
+    if settings:
+        (project / "site_config" / "portal.yml").write_text(settings, encoding="utf-8")
+    write(project, "a.md", front_matter(data))
+    portfolio = load_portfolio(project, "experiments", "site_config")
+    assert portfolio.problems == ()
+    return analyze(portfolio.entries[0], portfolio.catalog)
+
+
+def abn() -> dict:
+    data = copy.deepcopy(VALID)
+    data["arms"] = ["control", "a", "b"]
+    results = data["metrics"][0]["results"]
+    results["a"] = results.pop("short_form")
+    results["b"] = {"users": 10020, "conversions": 880}
+    data["metrics"] = data["metrics"][:1]
+    return data
+
+
+def test_randomized_proportions_match_the_stats_module(tmp_path: Path) -> None:
+    analysis = analysed(tmp_path, VALID)
+    metric = analysis.primary
+    arm = metric.variants[0]
+    expected = stats.compare_proportions(10000, 812, 10050, 901)
+    assert arm.comparison == expected
+    assert arm.value == pytest.approx(901 / 10050)
+    # The family is both metrics' comparisons: checkout completion and order value.
+    order_value = stats.compare_means(812, 54.2, 20.1, 901, 53.8, 21.0)
+    family = stats.adjust_p_values([expected.p_value, order_value.p_value], "holm")
+    assert arm.p_adjusted == family[0]
+    assert arm.verdict == stats.verdict(expected.lift, family[0], "higher")
+
+
+def test_holm_is_applied_across_all_comparisons_of_an_experiment(tmp_path: Path) -> None:
+    arms = analysed(tmp_path, abn()).primary.variants
+    raw = [a.comparison.p_value for a in arms]
+    assert [a.p_adjusted for a in arms] == stats.adjust_p_values(raw, "holm")
+    assert all(a.p_adjusted >= a.comparison.p_value for a in arms)
+
+
+def test_correction_and_confidence_come_from_portal_yml(tmp_path: Path) -> None:
+    analysis = analysed(tmp_path, abn(), "confidence: 0.99\ncorrection: none\n")
+    arm = analysis.primary.variants[0]
+    assert arm.p_adjusted == arm.comparison.p_value
+    assert arm.comparison == stats.compare_proportions(10000, 812, 10050, 901, 0.99)
+
+
+def test_before_after_pilot_gets_no_significance(tmp_path: Path) -> None:
+    data = dict(copy.deepcopy(VALID), design="before_after")
+    analysis = analysed(tmp_path, data)
+    assert analysis.srm_p_value is None
+    for metric in analysis.metrics:
+        for arm in metric.variants:
+            assert arm.comparison.p_value is None and arm.comparison.ci_low is None
+            assert arm.verdict is None and not math.isnan(arm.comparison.lift)
+
+
+def test_reported_numbers_pass_through_and_are_marked(tmp_path: Path) -> None:
+    data = copy.deepcopy(VALID)
+    data["metrics"] = [
+        {
+            "name": "return_on_ad_spend",
+            "results": {
+                "control": {"value": 3.1},
+                "short_form": {
+                    "value": 3.4,
+                    "lift": 0.097,
+                    "ci_low": 0.02,
+                    "ci_high": 0.17,
+                    "p_value": 0.013,
+                },
+            },
+        }
+    ]
+    metric = analysed(tmp_path, data).metrics[0]
+    arm = metric.variants[0]
+    assert metric.reported
+    assert (arm.comparison.lift, arm.comparison.ci_low, arm.comparison.p_value) == (
+        0.097,
+        0.02,
+        0.013,
+    )
+    assert arm.verdict == "win"
+
+
+def test_sample_ratio_mismatch_is_flagged(tmp_path: Path) -> None:
+    data = copy.deepcopy(VALID)
+    data["metrics"][0]["results"]["short_form"]["users"] = 9400
+    analysis = analysed(tmp_path, data)
+    assert analysis.srm and analysis.srm_p_value < stats.SRM_THRESHOLD
+    assert not analysed(tmp_path / "even", VALID).srm
