@@ -36,6 +36,7 @@ class PageOptions:
 class GeneratedFile:
     uri: str
     content: str
+    in_nav: bool = False  # only listing pages; experiment pages are reached through them
 
 
 @dataclass(frozen=True)
@@ -244,7 +245,8 @@ def _index_page(
         portfolio=portfolio,
         catalog=portfolio.catalog,
     )
-    return GeneratedFile(uri, _front_matter(title="Experiments", hide=["navigation", "toc"]) + body)
+    head = _front_matter(title="Experiments", hide=["navigation", "toc"])
+    return GeneratedFile(uri, head + body, in_nav=True)
 
 
 def _problems_page(env: jinja2.Environment, links: Links, portfolio: Portfolio) -> GeneratedFile:

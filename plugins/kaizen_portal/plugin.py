@@ -10,7 +10,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .config import KaizenPortalConfig
 from .model import Visibility
-from .pages import PageOptions
+from .pages import GeneratedFile, PageOptions
 from .pipeline import Inputs, build
 
 if TYPE_CHECKING:
@@ -69,9 +69,8 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
             )
         for path in result.hidden:
             log.info("%s is not published in this build (its visibility)", path)
-        index_uri = f"{self.config.pages_dir.strip('/')}/index.md"
         for generated in result.files:
-            self._replace(files, config, generated.uri, generated.content, index_uri)
+            self._replace(files, config, generated)
         files.append(File.generated(config, STYLESHEET, abs_src_path=str(ASSETS / "kaizen.css")))
         return files
 
@@ -99,12 +98,16 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
         return frozenset(audience)
 
     @staticmethod
-    def _replace(files: Files, config: MkDocsConfig, uri: str, content: str, index: str) -> None:
-        existing = files.get_file_from_path(uri)
+    def _replace(files: Files, config: MkDocsConfig, generated: GeneratedFile) -> None:
+        existing = files.get_file_from_path(generated.uri)
         if existing is not None:
-            log.warning("the generated page %s replaces the file of the same name in docs", uri)
+            log.warning(
+                "the generated %s replaces the file of the same name in docs", generated.uri
+            )
             files.remove(existing)
         # Experiment pages stay out of the navigation: every page embeds the whole nav,
         # so listing them would grow the site with the square of their number.
-        inclusion = InclusionLevel.UNDEFINED if uri == index else InclusionLevel.NOT_IN_NAV
-        files.append(File.generated(config, uri, content=content, inclusion=inclusion))
+        inclusion = InclusionLevel.UNDEFINED if generated.in_nav else InclusionLevel.NOT_IN_NAV
+        files.append(
+            File.generated(config, generated.uri, content=generated.content, inclusion=inclusion)
+        )
