@@ -35,11 +35,7 @@ class ArmResult:
 
     @property
     def sample(self) -> int | None:
-        if isinstance(self.numbers, ProportionArm):
-            return self.numbers.users
-        if isinstance(self.numbers, MeanArm):
-            return self.numbers.n
-        return None
+        return self.numbers.sample
 
 
 @dataclass(frozen=True)
@@ -103,23 +99,15 @@ def _compare_metric(
     exp: Experiment, spec: MetricResults, confidence: float, randomized: bool
 ) -> list[ArmResult]:
     control = spec.results[exp.arms[0]]
-    arms = [ArmResult(exp.arms[0], control, _value(control))]
+    arms = [ArmResult(exp.arms[0], control, control.estimate)]
     for arm in exp.arms[1:]:
         numbers = spec.results[arm]
         arms.append(
             ArmResult(
-                arm, numbers, _value(numbers), _compare(control, numbers, confidence, randomized)
+                arm, numbers, numbers.estimate, _compare(control, numbers, confidence, randomized)
             )
         )
     return arms
-
-
-def _value(numbers: ProportionArm | MeanArm | PrecomputedArm) -> float:
-    if isinstance(numbers, ProportionArm):
-        return numbers.conversions / numbers.users
-    if isinstance(numbers, MeanArm):
-        return numbers.mean
-    return numbers.value
 
 
 def _compare(
@@ -129,9 +117,9 @@ def _compare(
     randomized: bool,
 ) -> stats.Comparison:
     if isinstance(variant, PrecomputedArm):
-        return _reported(_value(control), variant)
+        return _reported(control.estimate, variant)
     if not randomized:
-        return stats.describe_change(_value(control), _value(variant))
+        return stats.describe_change(control.estimate, variant.estimate)
     if isinstance(control, ProportionArm) and isinstance(variant, ProportionArm):
         return stats.compare_proportions(
             control.users, control.conversions, variant.users, variant.conversions, confidence

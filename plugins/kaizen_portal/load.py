@@ -21,8 +21,8 @@ from .model import (
     PrecomputedArm,
     ProportionArm,
 )
-from .problems import Loc, Problem, from_validation_error
-from .source import Locate, SourceError, decode, display_path, parse_front_matter
+from .problems import Finding, Loc, Locate, Problem, from_validation_error
+from .source import SourceError, decode, display_path, parse_front_matter
 from .validate import check_experiment, check_lineage
 
 EXPERIMENT_SUFFIX = ".md"
@@ -136,18 +136,14 @@ def _unique_ids(loaded: list[Loaded], problems: list[Problem]) -> list[tuple[Ent
         entry, locate = item.entry, item.locate
         slug = entry.meta.slug
         if slug in owner:
-            problems.append(
-                Problem(
-                    entry.path,
-                    locate(("id",))[0],
-                    locate(("id",))[1],
-                    "id",
-                    f"this id is already used by {owner[slug]}",
-                    expected="an id no other experiment uses (ids ignore letter case)",
-                    found=f"'{entry.meta.id}'",
-                    hint="give this experiment the next free number",
-                )
+            duplicate = Finding(
+                ("id",),
+                f"this id is already used by {owner[slug]}",
+                expected="an id no other experiment uses (ids ignore letter case)",
+                found=f"'{entry.meta.id}'",
+                hint="give this experiment the next free number",
             )
+            problems.append(duplicate.at(entry.path, locate))
             continue
         owner[slug] = entry.path
         unique.append((entry, locate))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     BaseModel,
@@ -106,8 +106,17 @@ class Phases(_Strict):
 
 
 class ProportionArm(_Strict):
+    kind: ClassVar[MetricKind] = MetricKind.PROPORTION
     users: Annotated[int, Field(ge=1)]
     conversions: Count
+
+    @property
+    def estimate(self) -> float:
+        return self.conversions / self.users
+
+    @property
+    def sample(self) -> int:
+        return self.users
 
     @model_validator(mode="after")
     def _conversions_within_users(self) -> ProportionArm:
@@ -120,14 +129,24 @@ class ProportionArm(_Strict):
 
 
 class MeanArm(_Strict):
+    kind: ClassVar[MetricKind] = MetricKind.MEAN
     n: Annotated[int, Field(ge=2)]  # a standard deviation needs two observations
     mean: FiniteFloat
     sd: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+    @property
+    def estimate(self) -> float:
+        return self.mean
+
+    @property
+    def sample(self) -> int:
+        return self.n
 
 
 class PrecomputedArm(_Strict):
     """Numbers reported by another tool (e.g. an ad platform), shown as the author gave them."""
 
+    kind: ClassVar[MetricKind] = MetricKind.PRECOMPUTED
     value: FiniteFloat
     lift: FiniteFloat | None = None
     ci_low: FiniteFloat | None = None
@@ -139,6 +158,15 @@ class PrecomputedArm(_Strict):
         if self.ci_low is not None and self.ci_high is not None and self.ci_low > self.ci_high:
             raise ValueError(f"ci_low ({self.ci_low}) is above ci_high ({self.ci_high})")
         return self
+
+    @property
+    def estimate(self) -> float:
+        return self.value
+
+    @property
+    def sample(self) -> None:
+        """Another tool's sample size is not known here."""
+        return None
 
 
 def _arm_kind(value: Any) -> str | None:
@@ -168,14 +196,6 @@ ArmNumbers = Annotated[
         ),
     ),
 ]
-
-
-def arm_kind(numbers: ProportionArm | MeanArm | PrecomputedArm) -> MetricKind:
-    return {
-        ProportionArm: MetricKind.PROPORTION,
-        MeanArm: MetricKind.MEAN,
-        PrecomputedArm: MetricKind.PRECOMPUTED,
-    }[type(numbers)]
 
 
 class MetricResults(_Strict):

@@ -8,7 +8,7 @@ what was found, and a hint.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,8 @@ from pydantic import ValidationError
 from .model import ARM_KINDS, PATTERN_WORDS
 
 Loc = tuple[str | int, ...]
+# Maps a field path to (line, column) in the file it came from.
+Locate = Callable[[Loc], tuple[int, int]]
 
 
 @dataclass(frozen=True, order=True)
@@ -122,51 +124,29 @@ def _expected(error: Any) -> str:
 def from_validation_error(
     error: ValidationError,
     path: str,
-    locate: Any,
-    known_fields: Any = None,
+    locate: Locate,
+    known_fields: Callable[[Loc], Iterable[str]] | None = None,
 ) -> list[Problem]:
     """Translate pydantic's errors into author-facing problems.
 
-    ``locate(loc)`` maps a field path to ``(line, column)`` in the source file;
     ``known_fields(loc)`` lists the valid keys of the mapping at ``loc`` for typo hints.
     """
-    problems = []
-    for err in error.errors(include_url=False):
-        loc = _file_loc(err["loc"])
-        line, column = locate(loc)
-        kind = err["type"]
-        hint = ""
-        if kind == "missing":
-            message = "required field is missing"
-            hint = f"add '{loc[-1]}:'"
-        elif kind == "extra_forbidden":
-            message = "unknown field"
-            if known_fields is not None:
-                hint = did_you_mean(str(loc[-1]), known_fields(loc[:-1]))
-        elif kind == "value_error":
-            message = str(err["msg"]).removeprefix("Value error, ")
-        else:
-            message = "wrong value"
-            if kind == "enum":
-                hint = did_you_mean(str(err["input"]), _enum_values(err))
-        found = (
-            ""
-            if kind == "missing"
-            else show(loc[-1] if kind == "extra_forbidden" else err["input"])
-        )
-        problems.append(
-            Problem(
-                path=path,
-                line=line,
-                column=column,
-                field=field_name(loc),
-                message=message,
-                expected=_expected(err) if kind != "value_error" else "",
-                found=found if kind != "value_error" else "",
-                hint=hint,
-            )
-        )
-    return problems
+    return [_finding(err, known_fields).at(path, locate) for err in error.errors(include_url=False)]
+
+
+def _finding(err: Any, known_fields: Callable[[Loc], Iterable[str]] | None) -> Finding:
+    loc = _file_loc(err["loc"])
+    kind = err["type"]
+    if kind == "value_error":
+        # Our own validators word the whole message, numbers included.
+        return Finding(loc, str(err["msg"]).removeprefix("Value error, "))
+    if kind == "missing":
+        return Finding(loc, "required field is missing", _expected(err), hint=f"add '{loc[-1]}:'")
+    if kind == "extra_forbidden":
+        hint = did_you_mean(str(loc[-1]), known_fields(loc[:-1])) if known_fields else ""
+        return Finding(loc, "unknown field", _expected(err), show(loc[-1]), hint)
+    hint = did_you_mean(str(err["input"]), _enum_values(err)) if kind == "enum" else ""
+    return Finding(loc, "wrong value", _expected(err), show(err["input"]), hint)
 
 
 def _file_loc(loc: Loc) -> Loc:
@@ -194,7 +174,7 @@ class Finding:
     found: str = ""
     hint: str = ""
 
-    def at(self, path: str, locate: Any) -> Problem:
+    def at(self, path: str, locate: Locate) -> Problem:
         line, column = locate(self.loc)
         return Problem(
             path,

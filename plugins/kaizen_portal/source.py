@@ -8,7 +8,6 @@ lines can expand into gigabytes).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,9 +15,7 @@ from typing import Any
 import frontmatter
 import yaml
 
-from .problems import Loc, Problem
-
-Locate = Callable[[Loc], tuple[int, int]]
+from .problems import Loc, Locate, Problem
 
 
 @dataclass(frozen=True)
@@ -27,9 +24,9 @@ class Source:
 
     path: str
     data: dict[str, Any]
-    body: str = ""
-    body_line: int = 1
-    locate: Locate = field(default=lambda loc: (1, 1), repr=False)
+    body: str
+    body_line: int
+    locate: Locate = field(repr=False)
 
 
 class SourceError(Exception):

@@ -11,7 +11,7 @@ from itertools import pairwise
 from pathlib import PurePosixPath
 
 from .catalog import Catalog
-from .model import Decision, Experiment, MetricKind, Status, arm_kind
+from .model import Decision, Experiment, MetricKind, Status
 from .problems import Finding, did_you_mean, show
 
 # Which phase dates each status needs, so the timeline never shows half a cycle.
@@ -174,12 +174,12 @@ def _check_results(exp: Experiment, index: int, kind: MetricKind | None) -> Iter
                 found=show(arm),
                 hint=did_you_mean(arm, exp.arms),
             )
-        if kind is not None and arm_kind(numbers) is not kind:
+        if kind is not None and numbers.kind is not kind:
             yield Finding(
                 (*here, arm),
                 f"'{metric.name}' is a {kind.value} metric",
                 expected=_KIND_FIELDS[kind],
-                found=_KIND_FIELDS[arm_kind(numbers)],
+                found=_KIND_FIELDS[numbers.kind],
                 hint="see the metric's kind in site_config/metrics.yml",
             )
 
