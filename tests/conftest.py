@@ -29,23 +29,29 @@ SCREENSHOTS = Path(__file__).parent / "screenshots"
 
 
 @pytest.fixture(scope="session")
-def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped samples built exactly as `make site` does, with --strict."""
-    site = tmp_path_factory.mktemp("sample-site")
-    result = mkdocs_build(ROOT, site, strict=True)
-    assert result.returncode == 0, result.stderr
-    return site
-
-
-def _free_port() -> int:
+def site_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
-def site_url(sample_site: Path) -> Iterator[str]:
-    port = _free_port()
+def sample_site(tmp_path_factory: pytest.TempPathFactory, site_port: int) -> Path:
+    """The shipped samples built as `make site` does, with --strict, for the test server.
+
+    Material's instant navigation only takes over links listed in the sitemap, which holds
+    absolute URLs, so the site is built for the address it is served from.
+    """
+    site = tmp_path_factory.mktemp("sample-site")
+    env = {"SITE_URL": f"http://127.0.0.1:{site_port}/"}
+    result = mkdocs_build(ROOT, site, strict=True, env=env)
+    assert result.returncode == 0, result.stderr
+    return site
+
+
+@pytest.fixture(scope="session")
+def site_url(sample_site: Path, site_port: int) -> Iterator[str]:
+    port = site_port
     server = subprocess.Popen(
         [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
         cwd=sample_site,

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from kaizen_portal.analyze import Analysis, analyze
+from kaizen_portal.load import load_portfolio
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,3 +95,14 @@ def mkdocs_build(
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
         check=False,
     )
+
+
+def analysed(tmp_path: Path, data: dict[str, Any], settings: str = "") -> Analysis:
+    """One valid write-up, loaded and analysed with the real catalog."""
+    project = make_project(tmp_path)
+    if settings:
+        (project / "site_config" / "portal.yml").write_text(settings, encoding="utf-8")
+    write(project, "a.md", front_matter(data))
+    portfolio = load_portfolio(project, "experiments", "site_config")
+    assert portfolio.problems == ()
+    return analyze(portfolio.entries[0], portfolio.catalog)

@@ -8,20 +8,8 @@ from pathlib import Path
 
 import pytest
 from kaizen_portal import stats
-from kaizen_portal.analyze import analyze
-from kaizen_portal.load import load_portfolio
 
-from helpers import VALID, front_matter, make_project, write
-
-
-def analysed(tmp_path: Path, data: dict, settings: str = ""):
-    project = make_project(tmp_path)
-    if settings:
-        (project / "site_config" / "portal.yml").write_text(settings, encoding="utf-8")
-    write(project, "a.md", front_matter(data))
-    portfolio = load_portfolio(project, "experiments", "site_config")
-    assert portfolio.problems == ()
-    return analyze(portfolio.entries[0], portfolio.catalog)
+from helpers import VALID, analysed
 
 
 def abn() -> dict:

@@ -5,6 +5,14 @@ from __future__ import annotations
 from conftest import screenshot
 
 
+def wait_for_experiment(page, exp_id: str) -> None:
+    """Instant navigation changes the URL before the content: wait for the new card."""
+    page.wait_for_url(f"**/experiments/{exp_id.lower()}/")
+    page.wait_for_function(
+        "id => document.querySelector('.kz-card')?.textContent.includes(id)", arg=exp_id
+    )
+
+
 def test_experiment_page_renders_card_and_results(page, site_url: str) -> None:
     page.goto(site_url + "experiments/exp-2025-012/")
     card = page.locator(".kz-card")
@@ -24,7 +32,7 @@ def test_index_lists_experiments_and_links_to_them(page, site_url: str) -> None:
     assert rows.count() >= 15
     screenshot(page, "index")
     page.locator("table.kz-index a", has_text="Sunset policy").click()
-    page.wait_for_url("**/experiments/exp-2025-001/")
+    wait_for_experiment(page, "EXP-2025-001")
     assert page.locator(".kz-card h1").inner_text().startswith("Sunset policy")
     assert page.console_errors == []
 
@@ -32,7 +40,95 @@ def test_index_lists_experiments_and_links_to_them(page, site_url: str) -> None:
 def test_cycle_links_navigate_between_iterations(page, site_url: str) -> None:
     page.goto(site_url + "experiments/exp-2025-011/")
     page.locator("a[rel=next]").click()
-    page.wait_for_url("**/experiments/exp-2026-004/")
+    wait_for_experiment(page, "EXP-2026-004")
     current = page.locator(".kz-cycle--current .kz-cycle__step").inner_text()
     assert current.upper() == "CYCLE 3"
+    assert page.console_errors == []
+
+
+def drawn_charts(page) -> list[str]:
+    """Waits for every chart of the page to be drawn as SVG; returns their kinds."""
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.kz-chart')].every("
+        "c => c.classList.contains('kz-chart--drawn') && c.querySelector('svg.main-svg'))"
+    )
+    return page.eval_on_selector_all(
+        ".kz-chart",
+        "charts => charts.map(c => c.className.match(/kz-chart--(lift|daily|cycles)/)[1])",
+    )
+
+
+def test_experiment_charts_render_as_svg_and_load_plotly_once(page, site_url: str) -> None:
+    plotly_requests: list[str] = []
+    page.on("request", lambda r: plotly_requests.append(r.url) if "plotly" in r.url else None)
+    page.goto(site_url + "experiments/exp-2025-012/")
+    assert drawn_charts(page) == ["lift", "daily", "cycles"]
+    assert len(plotly_requests) == 1
+    assert plotly_requests[0].startswith(site_url + "assets/kaizen/plotly.min.js")
+    screenshot(page, "charts-light")
+    # Instant navigation to another chart page reuses the loaded plotly.js.
+    page.locator("a[rel=next]").first.click()
+    wait_for_experiment(page, "EXP-2025-018")
+    assert "lift" in drawn_charts(page)
+    assert len(plotly_requests) == 1
+    assert page.console_errors == []
+
+
+def test_pages_without_charts_do_not_load_plotly(page, site_url: str) -> None:
+    plotly_requests: list[str] = []
+    page.on("request", lambda r: plotly_requests.append(r.url) if "plotly" in r.url else None)
+    page.goto(site_url + "experiments/")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".kz-chart").count() == 0
+    assert plotly_requests == []
+
+
+def test_charts_follow_the_palette_toggle_without_reload(page, site_url: str) -> None:
+    page.goto(site_url + "experiments/exp-2025-011/")
+    drawn_charts(page)
+    background = "() => document.querySelector('.kz-chart--lift')._fullLayout.paper_bgcolor"
+    light = page.evaluate(background)
+    page.evaluate("() => { window.__sameDocument = true; }")
+    page.locator("form[data-md-component=palette] label:visible").first.click()
+    page.wait_for_function(f"({background})() !== {light!r}")
+    dark = page.evaluate(background)
+    assert dark != light
+    assert page.evaluate("() => window.__sameDocument") is True  # no reload happened
+    assert page.evaluate("() => document.body.dataset.mdColorScheme") == "slate"
+    # The chart now wears the dark page's own background colour.
+    as_rgb = (
+        "c => { const probe = document.createElement('i'); probe.style.color = c;"
+        " document.body.append(probe); const rgb = getComputedStyle(probe).color;"
+        " probe.remove(); return rgb; }"
+    )
+    page_background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+    assert page.evaluate(as_rgb, dark) == page_background
+    screenshot(page, "charts-dark")
+    assert page.console_errors == []
+
+
+def test_charts_fit_a_phone_screen(browser, site_url: str) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    page.goto(site_url + "experiments/exp-2025-012/")
+    drawn_charts(page)
+    widths = page.eval_on_selector_all(
+        ".kz-chart svg.main-svg", "svgs => svgs.map(s => s.getBoundingClientRect().right)"
+    )
+    assert max(widths) <= 375
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    screenshot(page, "charts-phone")
+    context.close()
+
+
+def test_cycle_timeline_bars_open_their_experiment(page, site_url: str) -> None:
+    page.goto(site_url + "experiments/exp-2025-011/")
+    drawn_charts(page)
+    # The first bar is the build phase of cycle 1; a real click on it opens that cycle.
+    bar = page.locator(".kz-chart--cycles .barlayer .point path").first
+    bar.scroll_into_view_if_needed()
+    box = bar.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    wait_for_experiment(page, "EXP-2025-003")
     assert page.console_errors == []

@@ -256,3 +256,52 @@ def test_a_mean_needs_two_observations(project: Path) -> None:
     write(project, "a.md", front_matter(data))
     (message,) = errors(project)
     assert "metrics[1].results.control.n: wrong value (expected a number ≥ 2, found 1)" in message
+
+
+def test_a_bad_daily_csv_keeps_the_write_up_off_and_names_both_files(project: Path) -> None:
+    text = front_matter(variant(data="data/daily.csv"))
+    write(project, "a.md", text)
+    (project / "data" / "daily.csv").write_text(
+        "date,arm,users,conversions\n2099-03-10,control,100,20\n2099-03-10,contrl,100,20\n"
+        "2099-03-11,short_form,50,60\n",
+        encoding="utf-8",
+    )
+    portfolio = load(project)
+    assert portfolio.entries == ()
+    assert [p.format() for p in portfolio.problems] == [
+        "data/daily.csv:3:12: arm: unknown arm (expected one of 'control', 'short_form', "
+        "found 'contrl'). Hint: did you mean 'control'?",
+        "data/daily.csv:4:26: conversions: more conversions than users (expected at most 50 "
+        "conversions, found 60 conversions of 50 users). Hint: a rate cannot be above 100%; "
+        "check that the columns are not swapped",
+        f"experiments/a.md:{line_of(text, 'data:')}:1: data: the data file has 2 problems, "
+        "listed under its own name. Hint: fix data/daily.csv; the write-up itself is fine",
+    ]
+    assert portfolio.broken_paths == ["data/daily.csv", "experiments/a.md"]
+
+
+def test_daily_columns_must_fit_the_primary_metric(project: Path) -> None:
+    write(project, "a.md", front_matter(variant(data="data/daily.csv")))
+    (project / "data" / "daily.csv").write_text(
+        "date,arm,n,mean,sd\n2099-03-10,control,10,5.0,1.0\n2099-03-10,short_form,10,5.5,1.0\n",
+        encoding="utf-8",
+    )
+    messages = errors(project)
+    assert messages[0] == (
+        "data/daily.csv:1:1: the columns do not fit the primary metric checkout_completion, "
+        "a proportion (expected the columns date, arm, users, conversions, found the columns "
+        "of a mean). Hint: daily rows describe the primary metric; change the columns or the "
+        "primary"
+    )
+    assert messages[1].startswith("experiments/a.md:")
+
+
+def test_a_valid_daily_csv_rides_along_with_its_entry(project: Path) -> None:
+    write(project, "a.md", front_matter(variant(data="data/daily.csv")))
+    (project / "data" / "daily.csv").write_text(
+        "date,arm,users,conversions\n2099-03-10,control,100,20\n2099-03-10,short_form,90,30\n",
+        encoding="utf-8",
+    )
+    (entry,) = load(project).entries
+    assert entry.daily is not None
+    assert entry.daily.frame["conversions"].tolist() == [20, 30]

@@ -504,3 +504,31 @@ def test_mean_comparison_invariants(
 )
 def test_describe_change_swap_flips_the_difference(before: float, after: float) -> None:
     assert describe_change(after, before).abs_diff == -describe_change(before, after).abs_diff
+
+
+# --- skipping the MDE ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "compare",
+    [
+        lambda mde: compare_proportions(5000, 260, 4800, 300, 0.9, mde=mde),
+        lambda mde: compare_means(400, 12.5, 3.1, 380, 13.0, 3.6, 0.9, mde=mde),
+    ],
+    ids=["proportions", "means"],
+)
+def test_mde_false_skips_only_the_mde(compare: Callable[[bool], Comparison]) -> None:
+    full, fast = compare(True), compare(False)
+    assert full.mde is not None
+    assert fast.mde is None
+    assert (fast.lift, fast.ci_low, fast.ci_high, fast.p_value) == (
+        full.lift,
+        full.ci_low,
+        full.ci_high,
+        full.p_value,
+    )
+    assert (fast.control_value, fast.variant_value, fast.abs_diff) == (
+        full.control_value,
+        full.variant_value,
+        full.abs_diff,
+    )

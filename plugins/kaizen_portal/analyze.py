@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import stats
+from . import daily, stats
 from .catalog import Catalog, MetricDef
 from .model import (
     Entry,
@@ -60,6 +60,7 @@ class Analysis:
     entry: Entry
     metrics: tuple[MetricResult, ...]
     srm_p_value: float | None
+    trend: daily.Trend | None = None  # cumulative day-by-day results, when a CSV is given
 
     @property
     def srm(self) -> bool:
@@ -92,7 +93,8 @@ def analyze(entry: Entry, catalog: Catalog) -> Analysis:
         metrics.append(
             MetricResult(spec.name, definition, spec is primary, tuple(judged)),
         )
-    return Analysis(entry, tuple(metrics), _srm(entry) if randomized else None)
+    trend = daily.trend(entry.daily, settings.confidence) if entry.daily else None
+    return Analysis(entry, tuple(metrics), _srm(entry) if randomized else None, trend)
 
 
 def _compare_metric(

@@ -66,6 +66,11 @@ def metric_value(x: float | None, definition: MetricDef) -> str:
     return f"{number(x)} {unit}".strip()
 
 
+def plural(n: int, noun: str) -> str:
+    """``1 cycle``, ``3 cycles``: for nouns that take a plain s."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
 def date(d: dt.date | None) -> str:
     return NO_VALUE if d is None else d.strftime("%-d %b %Y")
 
@@ -80,4 +85,5 @@ FILTERS = {
     "number": number,
     "metric_value": metric_value,
     "date": date,
+    "plural": plural,
 }

@@ -11,11 +11,14 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from . import fmt
 from .catalog import Catalog, load_catalog
+from .daily import DailyData, read_daily
 from .model import (
     Entry,
     Experiment,
     MeanArm,
+    MetricKind,
     MetricResults,
     Phases,
     PrecomputedArm,
@@ -111,7 +114,51 @@ def load_entry(path: Path, shown: str, catalog: Catalog, project: Path) -> Loade
     if findings:
         problems = [f.at(shown, source.locate) for f in findings]
         return Loaded(None, problems, source.locate, declared_id)
-    return Loaded(Entry(meta, source.body, shown), [], source.locate, declared_id)
+    daily, problems = _load_daily(meta, catalog, project)
+    if problems:
+        # The write-up points at its data file, so neither is missing from the error list.
+        pointer = Finding(
+            ("data",),
+            f"the data file has {fmt.plural(len(problems), 'problem')}, listed under its own name",
+            hint=f"fix {meta.data}; the write-up itself is fine",
+        )
+        return Loaded(
+            None, [pointer.at(shown, source.locate), *problems], source.locate, declared_id
+        )
+    return Loaded(Entry(meta, source.body, shown, daily), [], source.locate, declared_id)
+
+
+def _load_daily(
+    meta: Experiment, catalog: Catalog, project: Path
+) -> tuple[DailyData | None, list[Problem]]:
+    """The day-by-day rows of the CSV a write-up names; its existence is already checked."""
+    if meta.data is None:
+        return None, []
+    path = project / meta.data
+    shown = display_path(path, project)
+    try:
+        text = decode(path.read_bytes(), shown)
+    except SourceError as exc:
+        return None, [exc.problem]
+    daily, problems = read_daily(text, shown, meta.arms)
+    primary = meta.primary_metric
+    if daily is None or primary is None:
+        return daily, problems
+    kind = catalog.metrics[primary.name].kind
+    if kind in {MetricKind.PROPORTION, MetricKind.MEAN} and kind is not daily.kind:
+        columns = "users, conversions" if kind is MetricKind.PROPORTION else "n, mean, sd"
+        mismatch = Problem(
+            shown,
+            1,
+            1,
+            "",
+            f"the columns do not fit the primary metric {primary.name}, a {kind.value}",
+            expected=f"the columns date, arm, {columns}",
+            found=f"the columns of a {daily.kind.value}",
+            hint="daily rows describe the primary metric; change the columns or the primary",
+        )
+        return None, [mismatch]
+    return daily, []
 
 
 def known_fields(loc: Loc) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from pydantic import (
     BaseModel,
@@ -22,6 +22,9 @@ from pydantic import (
     Tag,
     model_validator,
 )
+
+if TYPE_CHECKING:
+    from .daily import DailyData
 
 ID_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$"
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_]{0,62}$"
@@ -244,3 +247,4 @@ class Entry:
     meta: Experiment
     body: str
     path: str
+    daily: DailyData | None = None  # the rows of the CSV that ``meta.data`` names

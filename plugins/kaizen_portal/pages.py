@@ -17,7 +17,7 @@ import jinja2
 import markupsafe
 import yaml
 
-from . import fmt
+from . import charts, fmt
 from .analyze import Analysis
 from .load import Portfolio
 from .model import Design, Entry, MeanArm, PrecomputedArm, ProportionArm
@@ -140,6 +140,7 @@ def _environment(template_dir: Path | None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(fmt.FILTERS)
+    env.filters["figure_attribute"] = charts.figure_attribute
     env.globals.update(design_label=design_label, raw_numbers=raw_numbers)
     return env
 
@@ -207,6 +208,14 @@ def _experiment_page(
 ) -> GeneratedFile:
     entry = analysis.entry
     uri = links.page_uri(entry)
+    settings = portfolio.catalog.settings
+    page_charts = charts.experiment_charts(
+        analysis,
+        lineage.cycles,
+        lineage.cycle_number,
+        lambda cycle: links.relative(uri, links.page_uri(cycle)),
+        settings.confidence,
+    )
     head = _front_matter(
         title=_escape_title(entry.meta.title),
         description=_escape_title(entry.meta.hypothesis or entry.meta.title),
@@ -222,7 +231,8 @@ def _experiment_page(
         analysis=analysis,
         lineage=lineage,
         catalog=portfolio.catalog,
-        settings=portfolio.catalog.settings,
+        settings=settings,
+        charts=page_charts,
     )
     return GeneratedFile(uri, head + body)
 

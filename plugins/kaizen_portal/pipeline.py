@@ -7,6 +7,7 @@ same; nothing here imports MkDocs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from importlib import resources
 from pathlib import Path
 
 from .analyze import Analysis, analyze
@@ -14,6 +15,24 @@ from .export import EXPORT_URI, export_json
 from .load import Portfolio, load_portfolio
 from .model import Visibility
 from .pages import GeneratedFile, Links, PageOptions, generate
+
+ASSETS = Path(__file__).parent / "assets"
+STYLESHEET = "assets/kaizen/kaizen.css"
+SCRIPT = "assets/kaizen/charts.js"
+
+
+def static_files() -> dict[str, Path]:
+    """Files every portal serves as they are: its look, its chart loader, one plotly.js.
+
+    plotly.js comes from the installed plotly package, never a CDN: company intranets are
+    often offline. charts.js loads it from beside itself, only on pages with a chart.
+    """
+    plotly_js = resources.files("plotly") / "package_data" / "plotly.min.js"
+    return {
+        STYLESHEET: ASSETS / "kaizen.css",
+        SCRIPT: ASSETS / "charts.js",
+        "assets/kaizen/plotly.min.js": Path(str(plotly_js)),
+    }
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from .config import KaizenPortalConfig
 from .model import Visibility
 from .pages import GeneratedFile, PageOptions
-from .pipeline import Inputs, build
+from .pipeline import SCRIPT, STYLESHEET, Inputs, build, static_files
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -19,9 +19,6 @@ if TYPE_CHECKING:
 
 # Under "mkdocs.", so every error counts toward `mkdocs build --strict`.
 log = get_plugin_logger(__name__)
-
-ASSETS = Path(__file__).parent / "assets"
-STYLESHEET = "assets/kaizen/kaizen.css"
 
 
 class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
@@ -37,6 +34,8 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
         self.project = Path(config.config_file_path or ".").parent.resolve()
         if STYLESHEET not in config.extra_css:
             config.extra_css.insert(0, STYLESHEET)
+        if SCRIPT not in [str(script) for script in config.extra_javascript]:
+            config.extra_javascript.append(SCRIPT)
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
@@ -71,7 +70,8 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
             log.info("%s is not published in this build (its visibility)", path)
         for generated in result.files:
             self._replace(files, config, generated)
-        files.append(File.generated(config, STYLESHEET, abs_src_path=str(ASSETS / "kaizen.css")))
+        for uri, source in static_files().items():
+            files.append(File.generated(config, uri, abs_src_path=str(source)))
         return files
 
     def on_serve(

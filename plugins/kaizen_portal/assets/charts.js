@@ -1,0 +1,114 @@
+/* Kaizen portal charts.
+ *
+ * Every page may carry figures as JSON in `data-figure` attributes of `.kz-chart`
+ * elements. This script loads the site's single copy of plotly.js the first time a page
+ * has one, draws them with the look of the current Material palette, and repaints them
+ * when the reader toggles light/dark. It runs on Material's `document$`, which emits on
+ * the first load and after every instant navigation.
+ */
+(function () {
+  "use strict";
+
+  var PLOTLY_URL = new URL("plotly.min.js", document.currentScript.src).href;
+  var CONFIG = { responsive: true, displayModeBar: false };
+  var loading = null;
+
+  function loadPlotly() {
+    if (window.Plotly) return Promise.resolve(window.Plotly);
+    if (!loading) {
+      loading = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = PLOTLY_URL;
+        script.onload = function () { resolve(window.Plotly); };
+        script.onerror = function () {
+          loading = null;
+          reject(new Error("could not load " + PLOTLY_URL));
+        };
+        document.head.appendChild(script);
+      });
+    }
+    return loading;
+  }
+
+  /* The palette's colours, read from Material's CSS variables on <body>. */
+  function look(layout) {
+    var css = getComputedStyle(document.body);
+    var color = function (name) { return css.getPropertyValue(name).trim(); };
+    var update = {
+      paper_bgcolor: color("--md-default-bg-color"),
+      plot_bgcolor: color("--md-default-bg-color"),
+      "font.color": color("--md-default-fg-color"),
+      "font.family": css.fontFamily,
+      "font.size": 13,
+      "legend.bgcolor": "rgba(0,0,0,0)",
+      "hoverlabel.font.family": css.fontFamily
+    };
+    Object.keys(layout).forEach(function (key) {
+      if (/^[xy]axis\d*$/.test(key)) {
+        update[key + ".gridcolor"] = color("--md-default-fg-color--lightest");
+        update[key + ".zerolinecolor"] = color("--md-default-fg-color--light");
+        update[key + ".linecolor"] = color("--md-default-fg-color--lighter");
+      }
+    });
+    return update;
+  }
+
+  function apply(layout, update) {
+    Object.keys(update).forEach(function (path) {
+      var parts = path.split(".");
+      var node = layout;
+      parts.slice(0, -1).forEach(function (part) {
+        node[part] = node[part] || {};
+        node = node[part];
+      });
+      node[parts[parts.length - 1]] = update[path];
+    });
+    return layout;
+  }
+
+  function draw(Plotly, element) {
+    var figure = JSON.parse(element.dataset.figure);
+    var layout = apply(figure.layout || {}, look(figure.layout || {}));
+    layout.autosize = true;
+    return Plotly.newPlot(element, figure.data, layout, CONFIG).then(function () {
+      element.classList.add("kz-chart--drawn");
+      if (figure.clickable) {
+        element.on("plotly_click", function (event) {
+          var point = event.points && event.points[0];
+          var target = point && point.customdata && point.customdata[0];
+          if (target) window.location.href = new URL(target, window.location.href).href;
+        });
+      }
+    });
+  }
+
+  function render() {
+    var charts = document.querySelectorAll(".kz-chart[data-figure]:not(.kz-chart--drawn)");
+    if (!charts.length) return;
+    loadPlotly().then(function (Plotly) {
+      charts.forEach(function (element) {
+        draw(Plotly, element).catch(function (error) {
+          element.classList.add("kz-chart--failed");
+          console.error("Kaizen chart failed to draw", error);
+        });
+      });
+    }, function (error) {
+      charts.forEach(function (element) { element.classList.add("kz-chart--failed"); });
+      console.error(error.message);
+    });
+  }
+
+  /* Material switches palettes by changing this attribute on <body>. */
+  new MutationObserver(function () {
+    if (!window.Plotly) return;
+    document.querySelectorAll(".kz-chart--drawn").forEach(function (element) {
+      window.Plotly.relayout(element, look(element.layout || {}));
+    });
+  }).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
+
+  if (window.document$) {
+    window.document$.subscribe(render);
+  } else {
+    document.addEventListener("DOMContentLoaded", render);
+  }
+})();

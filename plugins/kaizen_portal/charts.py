@@ -1,0 +1,462 @@
+"""Results -> plotly figure specs: plain dicts that become lean JSON on the page.
+
+Figures are dicts, not ``go.Figure`` objects: building a figure with a named template costs
+about 10 ms and copies 7 KB of template into every figure's JSON, which a portfolio of
+thousands of pages cannot afford. The tests check every spec against plotly's schema
+instead. Colours here carry meaning (verdict, phase, arm); the page's look (background,
+text, grid) is applied once in the browser by ``charts.js``, so charts follow the palette
+toggle without a reload.
+
+Plotly renders text as a small HTML subset, so every author string is escaped with
+``plotly_text`` before it enters a figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import markupsafe
+
+from . import fmt
+from .analyze import Analysis, ArmResult, MetricResult
+from .daily import Trend
+from .model import Entry, MetricKind, Phases
+
+Figure = dict[str, Any]
+
+# Mid tones that keep their contrast on Material's light and dark ("slate") backgrounds.
+VERDICT_COLORS: dict[str | None, str] = {
+    "win": "#2f9e5a",
+    "loss": "#d9534f",
+    "flat": "#8b8f98",
+    None: "#5b8def",
+}
+VERDICT_NAMES: dict[str | None, str] = {
+    "win": "Win",
+    "loss": "Loss",
+    "flat": "Flat",
+    None: "Not tested",
+}
+PHASES = ("build", "test", "learn")
+PHASE_COLORS = {"build": "#a1887f", "test": "#f4511e", "learn": "#26a69a"}
+PHASE_NAMES = {"build": "Build", "test": "Test", "learn": "Learn"}
+# The control is grey so the eye goes to the variants.
+ARM_COLORS = ("#8b8f98", "#f4511e", "#5b8def", "#9b6bd6", "#2f9e5a", "#d4a017", "#d9534f")
+DAY_MS = 86_400_000
+ROW_HEIGHT = 44
+CURRENT_OPACITY = 1.0
+OTHER_OPACITY = 0.45
+LEGEND = {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A figure with the words that stand in for it where it cannot be seen."""
+
+    name: str  # lift | daily | cycles: the chart's CSS modifier and test hook
+    figure: Figure
+    label: str  # the accessible name of the chart
+    caption: str  # a text fallback for readers, screen readers and crawlers
+
+
+def plotly_text(text: str) -> str:
+    """Plotly would read ``<b>`` or ``<a href>`` in a label as markup; show it literally."""
+    return html.escape(text, quote=False)
+
+
+def figure_attribute(figure: Figure) -> markupsafe.Markup:
+    """The figure as a single-quoted HTML attribute value, quotes and all.
+
+    A data attribute survives Material's instant navigation, which re-creates inline
+    scripts from their text and would lose a JSON script's type. Inside single quotes only
+    ``'`` and ``&`` need escaping (``<`` and ``>`` are escaped too, for old parsers), so
+    the JSON's many double quotes stay one byte each.
+    """
+    text = json.dumps(figure, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    escaped = html.escape(text, quote=False).replace("'", "&#39;")
+    return markupsafe.Markup(f"'{escaped}'")
+
+
+def _number(x: float | None, scale: float = 1.0) -> float | None:
+    """JSON has no NaN: an undefined value is a gap."""
+    if x is None or not math.isfinite(x):
+        return None
+    return x * scale
+
+
+# --- lift -------------------------------------------------------------------------------
+
+
+def lift_chart(analysis: Analysis, confidence: float) -> Chart | None:
+    """Every variant's lift with its interval, one row per metric and arm, by verdict."""
+    rows = [
+        (metric, arm)
+        for metric in analysis.metrics
+        for arm in metric.variants
+        if arm.comparison is not None and _number(arm.comparison.lift) is not None
+    ]
+    if not rows:
+        return None
+    labels = [_lift_label(metric, arm) for metric, arm in rows]
+    traces = []
+    for verdict in VERDICT_COLORS:
+        picked = [(label, m, a) for label, (m, a) in zip(labels, rows, strict=True)]
+        picked = [(label, m, a) for label, m, a in picked if a.verdict == verdict]
+        if picked:
+            traces.append(_lift_trace(verdict, picked, confidence))
+    level = round(confidence * 100)
+    figure = {
+        "data": traces,
+        "layout": {
+            "height": 90 + ROW_HEIGHT * len(rows),
+            "margin": {"l": 10, "r": 20, "t": 30, "b": 50},
+            "showlegend": True,
+            "legend": LEGEND,
+            "xaxis": {
+                "title": {"text": f"Lift vs control, with {level}% interval"},
+                "ticksuffix": "%",
+                "zeroline": True,
+                "zerolinewidth": 2,
+                "rangemode": "tozero",
+                "automargin": True,
+            },
+            "yaxis": {
+                "categoryorder": "array",
+                "categoryarray": labels,
+                "autorange": "reversed",
+                "automargin": True,
+            },
+        },
+    }
+    wins = sum(1 for _, a in rows if a.verdict == "win")
+    losses = sum(1 for _, a in rows if a.verdict == "loss")
+    caption = (
+        f"Lift of each arm against the control with its {level}% interval: "
+        f"{fmt.plural(len(rows), 'comparison')}, {wins} won, {losses} lost. "
+        "The results table gives the same numbers."
+    )
+    return Chart("lift", figure, "Lift per metric and arm", caption)
+
+
+def _lift_label(metric: MetricResult, arm: ArmResult) -> str:
+    direction = "↓ lower is better" if metric.definition.direction.value == "lower" else ""
+    label = plotly_text(metric.definition.label)
+    return f"{label}<br>{plotly_text(arm.arm)}" + (f" · {direction}" if direction else "")
+
+
+def _lift_trace(
+    verdict: str | None, picked: list[tuple[str, MetricResult, ArmResult]], confidence: float
+) -> Figure:
+    lifts, above, below, hover = [], [], [], []
+    for label, _metric, arm in picked:
+        c = arm.comparison
+        assert c is not None
+        lift = _number(c.lift, 100)
+        low, high = _number(c.ci_low, 100), _number(c.ci_high, 100)
+        lifts.append(lift)
+        has_interval = lift is not None and low is not None and high is not None
+        above.append(high - lift if has_interval else None)  # type: ignore[operator]
+        below.append(lift - low if has_interval else None)  # type: ignore[operator]
+        hover.append(
+            [
+                label.replace("<br>", " · "),
+                fmt.signed_percent(c.lift),
+                fmt.interval(c.ci_low, c.ci_high),
+                VERDICT_NAMES[verdict],
+            ]
+        )
+    color = VERDICT_COLORS[verdict]
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "name": VERDICT_NAMES[verdict],
+        "x": lifts,
+        "y": [label for label, _, _ in picked],
+        "error_x": {
+            "type": "data",
+            "symmetric": False,
+            "array": above,
+            "arrayminus": below,
+            "color": color,
+            "thickness": 2.5,
+            "width": 6,
+        },
+        "marker": {"color": color, "size": 11, "symbol": "diamond"},
+        "customdata": hover,
+        "hovertemplate": (
+            "%{customdata[0]}<br>lift %{customdata[1]}, "
+            f"{round(confidence * 100)}% interval %{{customdata[2]}}"
+            "<br>%{customdata[3]}<extra></extra>"
+        ),
+    }
+
+
+# --- daily trend ------------------------------------------------------------------------
+
+
+def daily_chart(trend: Trend, metric_label: str | None, confidence: float) -> Chart | None:
+    """Cumulative value per arm above, cumulative lift with its interval band below."""
+    if not trend.dates:
+        return None
+    dates = [d.isoformat() for d in trend.dates]
+    proportion = trend.kind is MetricKind.PROPORTION
+    scale = 100.0 if proportion else 1.0
+    traces: list[Figure] = []
+    for index, arm in enumerate(trend.arms):
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": plotly_text(arm.arm),
+                "legendgroup": plotly_text(arm.arm),
+                "x": dates,
+                "y": [_number(v, scale) for v in arm.values],
+                "line": {"color": _arm_color(index), "width": 2},
+                "xaxis": "x",
+                "yaxis": "y",
+            }
+        )
+    for index, lift in enumerate(trend.lifts, start=1):
+        color = _arm_color(index)
+        band = {
+            "type": "scatter",
+            "mode": "lines",
+            "x": dates,
+            "line": {"width": 0, "color": color},
+            "showlegend": False,
+            "hoverinfo": "skip",
+            "legendgroup": plotly_text(lift.arm),
+            "xaxis": "x2",
+            "yaxis": "y2",
+        }
+        traces.append({**band, "y": [_number(v, 100) for v in lift.ci_high]})
+        traces.append(
+            {
+                **band,
+                "y": [_number(v, 100) for v in lift.ci_low],
+                "fill": "tonexty",
+                "fillcolor": _translucent(color),
+            }
+        )
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": f"lift of {plotly_text(lift.arm)}",
+                "legendgroup": plotly_text(lift.arm),
+                "showlegend": False,
+                "x": dates,
+                "y": [_number(v, 100) for v in lift.lift],
+                "line": {"color": color, "width": 2},
+                "xaxis": "x2",
+                "yaxis": "y2",
+            }
+        )
+    what = metric_label or ("conversion rate" if proportion else "mean")
+    level = round(confidence * 100)
+    figure = {
+        "data": traces,
+        "layout": {
+            "height": 460,
+            "margin": {"l": 10, "r": 20, "t": 30, "b": 40},
+            "hovermode": "x unified",
+            "legend": LEGEND,
+            "xaxis": {"type": "date", "anchor": "y", "matches": "x2", "showticklabels": False},
+            "xaxis2": {"type": "date", "anchor": "y2"},
+            "yaxis": {
+                "domain": [0.56, 1],
+                "title": {"text": f"Cumulative {plotly_text(what).lower()}"},
+                "ticksuffix": "%" if proportion else "",
+                "automargin": True,
+            },
+            "yaxis2": {
+                "domain": [0, 0.44],
+                "title": {"text": f"Lift, {level}% interval"},
+                "ticksuffix": "%",
+                "zeroline": True,
+                "zerolinewidth": 2,
+                "automargin": True,
+            },
+        },
+    }
+    return Chart("daily", figure, f"Cumulative {what} per day", _daily_caption(trend, level))
+
+
+def _daily_caption(trend: Trend, level: int) -> str:
+    first, last = trend.dates[0], trend.dates[-1]
+    text = (
+        f"Cumulative results per day, {fmt.plural(len(trend.dates), 'day')} "
+        f"from {fmt.date(first)} to {fmt.date(last)}."
+    )
+    for lift in trend.lifts:
+        final = lift.lift[-1]
+        if final is not None:
+            interval = fmt.interval(lift.ci_low[-1], lift.ci_high[-1])
+            text += (
+                f" On the last day {lift.arm} stood at {fmt.signed_percent(final)} "
+                f"against the control ({level}% interval {interval})."
+            )
+    return text
+
+
+def _arm_color(index: int) -> str:
+    return ARM_COLORS[index % len(ARM_COLORS)]
+
+
+def _translucent(color: str, alpha: float = 0.18) -> str:
+    red, green, blue = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
+# --- cycles -----------------------------------------------------------------------------
+
+
+def cycles_chart(
+    cycles: Sequence[Entry],
+    current: str,
+    number: Callable[[Entry], int],
+    url: Callable[[Entry], str],
+) -> Chart | None:
+    """Each cycle's build, test and learn phases on one time axis; bars link to the cycle.
+
+    A phase that has started but not ended (a running test) is a marker at its start:
+    drawing it to "today" would make the page depend on the day it was built.
+    """
+    if not any(_spans(c.meta.dates) or _open_phase(c.meta.dates) for c in cycles):
+        return None
+    labels = {c.meta.slug: _cycle_label(c, number(c), c.meta.slug == current) for c in cycles}
+    traces: list[Figure] = []
+    for phase in PHASES:
+        bars = [
+            (c, start, end) for c in cycles for p, start, end in _spans(c.meta.dates) if p == phase
+        ]
+        if not bars:
+            continue
+        traces.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": PHASE_NAMES[phase],
+                "base": [start.isoformat() for _, start, _ in bars],
+                "x": [(end - start).days * DAY_MS for _, start, end in bars],
+                "y": [labels[c.meta.slug] for c, _, _ in bars],
+                "marker": {
+                    "color": PHASE_COLORS[phase],
+                    "opacity": [_opacity(c, current) for c, _, _ in bars],
+                },
+                "customdata": [
+                    [url(c), _phase_hover(c, phase, start, end)] for c, start, end in bars
+                ],
+                "hovertemplate": "%{customdata[1]}<extra></extra>",
+            }
+        )
+    ongoing = [(c, *_open_phase(c.meta.dates)) for c in cycles if _open_phase(c.meta.dates)]
+    if ongoing:
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": "Started, not ended",
+                "x": [start.isoformat() for _, _, start in ongoing],
+                "y": [labels[c.meta.slug] for c, _, _ in ongoing],
+                "marker": {
+                    "symbol": "triangle-right",
+                    "size": 14,
+                    "color": [PHASE_COLORS[phase] for _, phase, _ in ongoing],
+                    "opacity": [_opacity(c, current) for c, _, _ in ongoing],
+                },
+                "customdata": [
+                    [url(c), _phase_hover(c, phase, start, None)] for c, phase, start in ongoing
+                ],
+                "hovertemplate": "%{customdata[1]}<extra></extra>",
+            }
+        )
+    figure = {
+        "data": traces,
+        "layout": {
+            "height": 110 + ROW_HEIGHT * len(cycles),
+            "margin": {"l": 10, "r": 20, "t": 30, "b": 30},
+            "barmode": "overlay",
+            "bargap": 0.35,
+            "legend": LEGEND,
+            "xaxis": {"type": "date", "automargin": True},
+            "yaxis": {
+                "categoryorder": "array",
+                "categoryarray": [labels[c.meta.slug] for c in cycles],
+                "autorange": "reversed",
+                "automargin": True,
+            },
+        },
+        # charts.js follows a clicked point's customdata[0] to its experiment page.
+        "clickable": True,
+    }
+    caption = (
+        f"Build, test and learn phases of the {fmt.plural(len(cycles), 'cycle')} of this idea; "
+        "select a bar to open its cycle. The list above links every cycle too."
+    )
+    return Chart("cycles", figure, "Timeline of the cycles of this idea", caption)
+
+
+def _spans(dates: Phases) -> list[tuple[str, dt.date, dt.date]]:
+    """The phases whose start and end are both known: build until test, and so on."""
+    bounds = [dates.build, dates.test, dates.learn, dates.end]
+    return [
+        (phase, start, end)
+        for phase, start, end in zip(PHASES, bounds, bounds[1:], strict=False)
+        if start is not None and end is not None
+    ]
+
+
+def _open_phase(dates: Phases) -> tuple[str, dt.date] | None:
+    """The last phase that started, when nothing after it is dated."""
+    bounds = [dates.build, dates.test, dates.learn, dates.end]
+    known = [i for i, d in enumerate(bounds) if d is not None]
+    if not known or known[-1] == len(PHASES):
+        return None
+    last = known[-1]
+    start = bounds[last]
+    assert start is not None
+    return PHASES[last], start
+
+
+def _cycle_label(entry: Entry, number: int, current: bool) -> str:
+    label = f"Cycle {number} · {plotly_text(entry.meta.id)}"
+    return f"<b>{label}</b>" if current else label
+
+
+def _opacity(entry: Entry, current: str) -> float:
+    return CURRENT_OPACITY if entry.meta.slug == current else OTHER_OPACITY
+
+
+def _phase_hover(entry: Entry, phase: str, start: dt.date, end: dt.date | None) -> str:
+    when = f"{fmt.date(start)} to {fmt.date(end)}" if end else f"since {fmt.date(start)}"
+    return f"{plotly_text(entry.meta.title)}<br>{PHASE_NAMES[phase]}: {when}"
+
+
+# --- one page ---------------------------------------------------------------------------
+
+
+def experiment_charts(
+    analysis: Analysis,
+    cycles: Sequence[Entry],
+    number: Callable[[Entry], int],
+    url: Callable[[Entry], str],
+    confidence: float,
+) -> dict[str, Chart | None]:
+    """The charts of one experiment page by name; None where there is nothing to draw."""
+    trend = analysis.trend
+    primary = analysis.primary
+    label = None
+    if trend is not None and primary is not None and primary.definition.kind is trend.kind:
+        label = primary.definition.label
+    return {
+        "lift": lift_chart(analysis, confidence),
+        "daily": daily_chart(trend, label, confidence) if trend is not None else None,
+        "cycles": cycles_chart(cycles, analysis.entry.meta.slug, number, url),
+    }

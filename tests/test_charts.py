@@ -1,0 +1,221 @@
+"""Figure specs: the right traces, values and colours, valid for plotly, safe to embed."""
+
+from __future__ import annotations
+
+import copy
+import html
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import plotly.graph_objects as go
+import pytest
+from kaizen_portal import charts
+from kaizen_portal.charts import DAY_MS, PHASE_COLORS, VERDICT_COLORS, VERDICT_NAMES
+from kaizen_portal.daily import read_daily, trend
+from kaizen_portal.model import Entry, Experiment
+from kaizen_portal.pages import PageOptions
+from kaizen_portal.pipeline import Inputs, build
+
+from helpers import ROOT, VALID, analysed
+
+
+def valid_for_plotly(figure: dict[str, Any]) -> None:
+    """Plotly's own validators reject any property its schema does not know."""
+    assert set(figure) <= {"data", "layout", "clickable"}
+    go.Figure(data=figure["data"], layout=figure["layout"])
+    json.dumps(figure, allow_nan=False)  # no NaN: it is not JSON
+
+
+def traces_by_name(figure: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {t["name"]: t for t in figure["data"] if "name" in t}
+
+
+def test_lift_chart_has_one_point_per_variant_with_its_interval(tmp_path: Path) -> None:
+    analysis = analysed(tmp_path, VALID)
+    chart = charts.lift_chart(analysis, 0.95)
+    assert chart is not None
+    valid_for_plotly(chart.figure)
+    points = {y: (trace, i) for trace in chart.figure["data"] for i, y in enumerate(trace["y"])}
+    assert len(points) == 2  # checkout completion and order value, one variant each
+    for metric in analysis.metrics:
+        arm = metric.variants[0]
+        c = arm.comparison
+        trace, i = points[f"{metric.definition.label}<br>short_form"]
+        assert trace["name"] == VERDICT_NAMES[arm.verdict]
+        assert trace["marker"]["color"] == VERDICT_COLORS[arm.verdict]
+        assert trace["x"][i] == pytest.approx(c.lift * 100)
+        assert trace["error_x"]["array"][i] == pytest.approx((c.ci_high - c.lift) * 100)
+        assert trace["error_x"]["arrayminus"][i] == pytest.approx((c.lift - c.ci_low) * 100)
+    assert chart.figure["layout"]["xaxis"]["zeroline"] is True
+    assert chart.figure["layout"]["xaxis"]["rangemode"] == "tozero"
+
+
+def test_lift_chart_colours_a_significant_drop_as_a_win_when_lower_is_better(
+    tmp_path: Path,
+) -> None:
+    data = copy.deepcopy(VALID)
+    data["metrics"] = [
+        {
+            "name": "unsubscribe_rate",
+            "primary": True,
+            "results": {
+                "control": {"users": 20000, "conversions": 400},
+                "short_form": {"users": 20000, "conversions": 250},
+            },
+        }
+    ]
+    chart = charts.lift_chart(analysed(tmp_path, data), 0.95)
+    assert chart is not None
+    (trace,) = chart.figure["data"]
+    assert trace["name"] == "Win"
+    assert trace["marker"]["color"] == VERDICT_COLORS["win"]
+    assert trace["x"][0] < 0
+    assert "lower is better" in trace["y"][0]
+
+
+def test_lift_chart_shows_untested_changes_without_intervals(tmp_path: Path) -> None:
+    data = copy.deepcopy(VALID)
+    data["design"] = "before_after"
+    chart = charts.lift_chart(analysed(tmp_path, data), 0.95)
+    assert chart is not None
+    (trace,) = chart.figure["data"]
+    assert trace["name"] == "Not tested"
+    assert trace["error_x"]["array"] == [None, None]
+
+
+def test_no_lift_chart_without_comparisons(tmp_path: Path) -> None:
+    data = copy.deepcopy(VALID)
+    data.update(design="qualitative", metrics=[], arms=[])
+    assert charts.lift_chart(analysed(tmp_path, data), 0.95) is None
+
+
+def entry(id_: str, parent: str | None = None, **dates: str) -> Entry:
+    meta = Experiment.model_validate(
+        {
+            "id": id_,
+            "title": f"Title of {id_}",
+            "status": "running",
+            "owner": "A",
+            "team": "Web",
+            "parent": parent,
+            "dates": dates,
+        }
+    )
+    return Entry(meta, "", f"experiments/{id_}.md")
+
+
+def test_cycles_chart_draws_each_known_phase_and_marks_the_open_one() -> None:
+    cycles = [
+        entry("E-1", build="2025-01-01", test="2025-01-11", learn="2025-02-01", end="2025-02-05"),
+        entry("E-2", "E-1", build="2025-03-01", test="2025-03-15"),
+    ]
+    chart = charts.cycles_chart(
+        cycles, "e-2", lambda e: int(e.meta.id[-1]), lambda e: f"../{e.meta.slug}/"
+    )
+    assert chart is not None
+    valid_for_plotly(chart.figure)
+    traces = traces_by_name(chart.figure)
+    build_, test_, learn = traces["Build"], traces["Test"], traces["Learn"]
+    assert build_["base"] == ["2025-01-01", "2025-03-01"]
+    assert build_["x"] == [10 * DAY_MS, 14 * DAY_MS]
+    assert test_["base"] == ["2025-01-11"] and test_["x"] == [21 * DAY_MS]
+    assert learn["x"] == [4 * DAY_MS]
+    assert build_["marker"]["color"] == PHASE_COLORS["build"]
+    # The current cycle stands out; every bar knows where its experiment lives.
+    assert build_["marker"]["opacity"] == [charts.OTHER_OPACITY, charts.CURRENT_OPACITY]
+    assert [c[0] for c in build_["customdata"]] == ["../e-1/", "../e-2/"]
+    assert build_["y"] == ["Cycle 1 · E-1", "<b>Cycle 2 · E-2</b>"]
+    ongoing = traces["Started, not ended"]
+    assert ongoing["x"] == ["2025-03-15"]
+    assert ongoing["marker"]["color"] == [PHASE_COLORS["test"]]
+    assert chart.figure["clickable"] is True
+
+
+def test_cycles_chart_needs_a_date() -> None:
+    assert charts.cycles_chart([entry("E-1")], "e-1", lambda e: 1, lambda e: "") is None
+
+
+def test_author_strings_are_text_to_plotly() -> None:
+    hostile = entry("E-1", build="2025-01-01", test="2025-01-11")
+    hostile = Entry(
+        hostile.meta.model_copy(update={"title": '<a href="javascript:alert(1)">x</a>'}),
+        "",
+        hostile.path,
+    )
+    chart = charts.cycles_chart([hostile], "e-1", lambda e: 1, lambda e: "")
+    assert chart is not None
+    hover = chart.figure["data"][0]["customdata"][0][1]
+    assert "<a" not in hover
+    assert '&lt;a href="javascript:alert(1)"&gt;x&lt;/a&gt;' in hover
+
+
+def test_figure_attribute_round_trips_and_cannot_close_its_quote_or_tag() -> None:
+    figure = {"data": [{"type": "scatter", "name": "it's </script><b>"}], "layout": {}}
+    attribute = str(charts.figure_attribute(figure))
+    assert attribute.startswith("'") and attribute.endswith("'")
+    inner = attribute[1:-1]
+    assert "'" not in inner and "<" not in inner and ">" not in inner
+    assert json.loads(html.unescape(inner)) == figure
+
+
+def daily_text(rows: list[tuple[str, str, int, int]]) -> str:
+    return "date,arm,users,conversions\n" + "".join(f"{d},{a},{u},{c}\n" for d, a, u, c in rows)
+
+
+def test_daily_chart_draws_cumulative_rates_and_the_lift_band() -> None:
+    text = daily_text(
+        [
+            ("2025-06-16", "control", 500, 50),
+            ("2025-06-16", "variant", 500, 60),
+            ("2025-06-17", "control", 500, 40),
+            ("2025-06-17", "variant", 500, 70),
+        ]
+    )
+    data, problems = read_daily(text, "data/x.csv", ["control", "variant"])
+    assert problems == [] and data is not None
+    series = trend(data, 0.95)
+    chart = charts.daily_chart(series, "Checkout completion", 0.95)
+    assert chart is not None
+    valid_for_plotly(chart.figure)
+    traces = traces_by_name(chart.figure)
+    assert traces["control"]["y"] == pytest.approx([10.0, 9.0])
+    assert traces["variant"]["y"] == pytest.approx([12.0, 13.0])
+    lift = traces["lift of variant"]
+    assert lift["y"] == pytest.approx([v * 100 for v in series.lifts[0].lift])
+    assert lift["yaxis"] == "y2"
+    # The band is drawn from the upper edge down to the lower one, filled between.
+    upper, lower = (t for t in chart.figure["data"] if t.get("hoverinfo") == "skip")
+    assert upper["y"] == pytest.approx([v * 100 for v in series.lifts[0].ci_high])
+    assert lower["fill"] == "tonexty"
+    assert "Cumulative checkout completion" in chart.figure["layout"]["yaxis"]["title"]["text"]
+    assert "2 days from 16 Jun 2025 to 17 Jun 2025" in chart.caption
+
+
+@pytest.fixture(scope="module")
+def sample_build():
+    return build(Inputs(ROOT), PageOptions())
+
+
+def test_every_sample_figure_is_valid_and_lean(sample_build) -> None:
+    figures = []
+    for generated in sample_build.files:
+        for match in re.finditer(r"data-figure='([^']*)'", generated.content):
+            figures.append(json.loads(html.unescape(match.group(1))))
+    assert len(figures) > 30
+    for figure in figures:
+        valid_for_plotly(figure)
+        # No template and no per-figure styling: a figure stays a few KB at most.
+        assert "template" not in figure["layout"]
+        assert len(json.dumps(figure)) < 8_000
+
+
+def test_sample_pages_carry_the_charts_they_have_data_for(sample_build) -> None:
+    pages = {f.uri: f.content for f in sample_build.files}
+    daily_page = pages["experiments/exp-2025-012.md"]
+    assert "kz-chart--lift" in daily_page and "kz-chart--daily" in daily_page
+    assert "kz-chart--cycles" in daily_page
+    qualitative = pages["experiments/exp-2025-005.md"]
+    assert "kz-chart--lift" not in qualitative
+    assert "kz-chart--daily" not in pages["experiments/exp-2025-011.md"]
