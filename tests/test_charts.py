@@ -83,6 +83,7 @@ def test_lift_chart_shows_untested_changes_without_intervals(tmp_path: Path) -> 
     (trace,) = chart.figure["data"]
     assert trace["name"] == "Not tested"
     assert trace["error_x"]["array"] == [None, None]
+    assert chart.figure["layout"]["xaxis"]["title"]["text"] == "Change vs baseline"
 
 
 def test_no_lift_chart_without_comparisons(tmp_path: Path) -> None:
@@ -110,6 +111,7 @@ def test_cycles_chart_draws_each_known_phase_and_marks_the_open_one() -> None:
     cycles = [
         entry("E-1", build="2025-01-01", test="2025-01-11", learn="2025-02-01", end="2025-02-05"),
         entry("E-2", "E-1", build="2025-03-01", test="2025-03-15"),
+        entry("E-3", "E-2"),
     ]
     chart = charts.cycles_chart(
         cycles, "e-2", lambda e: int(e.meta.id[-1]), lambda e: f"../{e.meta.slug}/"
@@ -131,6 +133,7 @@ def test_cycles_chart_draws_each_known_phase_and_marks_the_open_one() -> None:
     assert ongoing["x"] == ["2025-03-15"]
     assert ongoing["marker"]["color"] == [PHASE_COLORS["test"]]
     assert chart.figure["clickable"] is True
+    assert "3 cycles" in chart.caption and "Not dated yet: E-3." in chart.caption
 
 
 def test_cycles_chart_needs_a_date() -> None:

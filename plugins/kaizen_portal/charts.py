@@ -111,6 +111,8 @@ def lift_chart(analysis: Analysis, confidence: float) -> Chart | None:
         if picked:
             traces.append(_lift_trace(verdict, picked, confidence))
     level = round(confidence * 100)
+    randomized = analysis.entry.meta.design.randomized
+    axis_title = f"Lift vs control, with {level}% interval" if randomized else "Change vs baseline"
     figure = {
         "data": traces,
         "layout": {
@@ -119,7 +121,7 @@ def lift_chart(analysis: Analysis, confidence: float) -> Chart | None:
             "showlegend": True,
             "legend": LEGEND,
             "xaxis": {
-                "title": {"text": f"Lift vs control, with {level}% interval"},
+                "title": {"text": axis_title},
                 "ticksuffix": "%",
                 "zeroline": True,
                 "zerolinewidth": 2,
@@ -137,8 +139,7 @@ def lift_chart(analysis: Analysis, confidence: float) -> Chart | None:
     wins = sum(1 for _, a in rows if a.verdict == "win")
     losses = sum(1 for _, a in rows if a.verdict == "loss")
     caption = (
-        f"Lift of each arm against the control with its {level}% interval: "
-        f"{fmt.plural(len(rows), 'comparison')}, {wins} won, {losses} lost. "
+        f"{axis_title}: {fmt.plural(len(rows), 'comparison')}, {wins} won, {losses} lost. "
         "The results table gives the same numbers."
     )
     return Chart("lift", figure, "Lift per metric and arm", caption)
@@ -398,8 +399,13 @@ def cycles_chart(
     }
     caption = (
         f"Build, test and learn phases of the {fmt.plural(len(cycles), 'cycle')} of this idea; "
-        "select a bar to open its cycle. The list above links every cycle too."
+        "select a bar to open its cycle."
     )
+    undated = [
+        c.meta.id for c in cycles if not _spans(c.meta.dates) and not _open_phase(c.meta.dates)
+    ]
+    if undated:
+        caption += f" Not dated yet: {', '.join(undated)}."
     return Chart("cycles", figure, "Timeline of the cycles of this idea", caption)
 
 
