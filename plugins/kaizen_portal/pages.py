@@ -30,6 +30,8 @@ class PageOptions:
     pages_dir: str = "experiments"
     directory_urls: bool = True
     template_dir: Path | None = None  # a folder whose templates override the shipped ones
+    site_url: str = ""  # absolute base URL, for feeds and links that leave the site
+    site_name: str = "Experiments"
 
 
 @dataclass(frozen=True)

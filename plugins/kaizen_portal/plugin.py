@@ -53,6 +53,8 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
                 pages_dir=self.config.pages_dir.strip("/"),
                 directory_urls=config.use_directory_urls,
                 template_dir=self.project / templates if templates else None,
+                site_url=config.site_url or "",
+                site_name=config.site_name,
             ),
         )
         # MkDocs would swallow broken front-matter silently; every problem is logged as
