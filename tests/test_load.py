@@ -305,3 +305,9 @@ def test_a_valid_daily_csv_rides_along_with_its_entry(project: Path) -> None:
     (entry,) = load(project).entries
     assert entry.daily is not None
     assert entry.daily.frame["conversions"].tolist() == [20, 30]
+
+
+def test_a_missing_parent_is_never_corrected_to_the_file_itself(project: Path) -> None:
+    write(project, "a.md", front_matter(variant(id="EXP-2099-004", parent="EXP-2099-003")))
+    (message,) = errors(project)
+    assert "did you mean 'EXP-2099-004'" not in message

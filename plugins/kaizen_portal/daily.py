@@ -19,13 +19,18 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import astuple, dataclass
 from functools import cached_property
 from itertools import accumulate
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import pandas as pd
-
-from . import fmt, stats
+from . import fmt
 from .model import MetricKind
 from .problems import Problem, did_you_mean, show
+
+if TYPE_CHECKING:
+    # pandas and the statistics stack load on first use: `kaizen check` reads CSV rows but
+    # computes no trend, and importing them would triple its start-up time.
+    import pandas as pd
+
+    from . import stats
 
 LAYOUTS: dict[MetricKind, tuple[str, ...]] = {
     MetricKind.PROPORTION: ("date", "arm", "users", "conversions"),
@@ -50,9 +55,24 @@ class DailyData:
     path: str  # the CSV's display path, as given
     kind: MetricKind  # PROPORTION or MEAN
     arms: tuple[str, ...]  # the experiment's arms, control first
-    # One row per (date, arm), sorted by date then arm order: date (datetime.date), arm, and
-    # users, conversions (int) or n (int), mean, sd (float).
-    frame: pd.DataFrame
+    # One mapping per valid row, keyed by the layout's column names, in file order.
+    records: tuple[dict[str, object], ...]
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """One row per (date, arm), sorted by date then arm order: date (datetime.date), arm,
+        and users, conversions (int) or n (int), mean, sd (float). Built on first use."""
+        import pandas as pd
+
+        frame = pd.DataFrame.from_records(list(self.records), columns=list(LAYOUTS[self.kind]))
+        rank = {arm: i for i, arm in enumerate(self.arms)}
+        frame["_rank"] = frame["arm"].map(rank)
+        frame = frame.sort_values(["date", "_rank"], kind="stable").drop(columns="_rank")
+        counts = ("users", "conversions") if self.kind is MetricKind.PROPORTION else ("n",)
+        types: dict[str, str] = {name: "int64" for name in counts}
+        if self.kind is MetricKind.MEAN:
+            types |= {"mean": "float64", "sd": "float64"}
+        return frame.astype(types).reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -321,7 +341,7 @@ class _Reader:
             self._check_every_arm(header, where["arm"], body)
         if self.total or kind is None:
             return None
-        return DailyData(self.shown, kind, self.arms, self._frame(kind, values))
+        return DailyData(self.shown, kind, self.arms, tuple(values))
 
     def _first_row(self, records: Iterator[_Row | Problem]) -> _Row | None:
         for record in records:
@@ -507,20 +527,6 @@ class _Reader:
             lambda: did_you_mean(cell, self.arms) or "use an arm from the write-up's 'arms' list",
         )
 
-    # --- frame ----------------------------------------------------------------------------
-
-    def _frame(self, kind: MetricKind, records: list[dict[str, object]]) -> pd.DataFrame:
-        columns = LAYOUTS[kind]
-        frame = pd.DataFrame.from_records(records, columns=list(columns))
-        rank = {arm: i for i, arm in enumerate(self.arms)}
-        frame["_rank"] = frame["arm"].map(rank)
-        frame = frame.sort_values(["date", "_rank"], kind="stable").drop(columns="_rank")
-        counts = ("users", "conversions") if kind is MetricKind.PROPORTION else ("n",)
-        types: dict[str, str] = {name: "int64" for name in counts}
-        if kind is MetricKind.MEAN:
-            types |= {"mean": "float64", "sd": "float64"}
-        return frame.astype(types).reset_index(drop=True)
-
 
 def _closest(name: str) -> str:
     """The known column a header name stands for, allowing for a typo."""
@@ -659,6 +665,8 @@ def _cumulative(
     frame: pd.DataFrame, columns: list[str], arms: tuple[str, ...], dates: tuple[dt.date, ...]
 ) -> pd.DataFrame:
     """Running sums per (column, arm) over every date; a missing day adds zero."""
+    import pandas as pd
+
     wide = frame.pivot_table(
         index="date", columns="arm", values=columns, aggfunc="sum", fill_value=0
     )
@@ -688,6 +696,8 @@ def _pooled_summaries(
     Each arm's means are first shifted by that arm's overall mean (the variance does not
     change), so Q - N·mean² does not cancel catastrophically when the mean dwarfs the sd.
     """
+    import pandas as pd
+
     n = frame["n"].astype("float64")
     overall = (frame["mean"] * n).groupby(frame["arm"]).sum() / n.groupby(frame["arm"]).sum()
     centred = frame["mean"] - frame["arm"].map(overall).astype("float64")
@@ -723,6 +733,8 @@ def _pooled(big_n: int, s: float, q: float, shift: float) -> _Summary:
 
 
 def _compare_rates(control: tuple[int, int], variant: tuple[int, int], confidence: float) -> Point:
+    from . import stats
+
     (control_users, control_conv), (variant_users, variant_conv) = control, variant
     if control_users == 0 or variant_users == 0:
         return _NO_POINT
@@ -734,6 +746,8 @@ def _compare_rates(control: tuple[int, int], variant: tuple[int, int], confidenc
 
 
 def _compare_summaries(control: _Summary, variant: _Summary, confidence: float) -> Point:
+    from . import stats
+
     if control.mean is None or control.sd is None or variant.mean is None or variant.sd is None:
         return _NO_POINT  # also covers n < 2, where no sd exists
     return _point(

@@ -230,7 +230,8 @@ def check_lineage(ids: dict[str, str], parents: dict[str, str | None]) -> dict[s
                     "the parent experiment does not exist",
                     expected="the id of an experiment in the experiments folder",
                     found=show(parent),
-                    hint=did_you_mean(parent, ids.values()),
+                    # An experiment cannot be its own parent, so its id is no suggestion.
+                    hint=did_you_mean(parent, (i for s, i in ids.items() if s != slug)),
                 )
             )
     for cycle in _cycles(parents):
