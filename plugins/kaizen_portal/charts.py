@@ -93,27 +93,39 @@ def _number(x: float | None, scale: float = 1.0) -> float | None:
 # --- lift -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ForestRow:
+    """One comparison in a forest of lifts: a metric's arm on one page, an experiment on many."""
+
+    label: str  # plotly text, already escaped
+    arm: ArmResult
+    hover: str  # plotly text naming the comparison in the tooltip
+    url: str = ""  # where a click on the point goes; empty for none
+
+
 def lift_chart(analysis: Analysis, confidence: float) -> Chart | None:
     """Every variant's lift with its interval, one row per metric and arm, by verdict."""
-    rows = [
-        (metric, arm)
-        for metric in analysis.metrics
-        for arm in metric.variants
-        if arm.comparison is not None and _number(arm.comparison.lift) is not None
-    ]
+    rows = [_lift_row(metric, arm) for metric in analysis.metrics for arm in metric.variants]
+    rows = [row for row in rows if _has_lift(row.arm)]
     if not rows:
         return None
-    labels = [_lift_label(metric, arm) for metric, arm in rows]
-    traces = []
-    for verdict in VERDICT_COLORS:
-        picked = [(label, m, a) for label, (m, a) in zip(labels, rows, strict=True)]
-        picked = [(label, m, a) for label, m, a in picked if a.verdict == verdict]
-        if picked:
-            traces.append(_lift_trace(verdict, picked, confidence))
     level = round(confidence * 100)
     randomized = analysis.entry.meta.design.randomized
     axis_title = f"Lift vs control, with {level}% interval" if randomized else "Change vs baseline"
-    figure = {
+    caption = f"{axis_title}: {_tally(rows)}. The results table gives the same numbers."
+    return Chart(
+        "lift", forest_figure(rows, axis_title, confidence), "Lift per metric and arm", caption
+    )
+
+
+def forest_figure(rows: Sequence[ForestRow], axis_title: str, confidence: float) -> Figure:
+    """Lifts with intervals around a zero line, one trace per verdict so the legend reads."""
+    traces = []
+    for verdict in VERDICT_COLORS:
+        picked = [row for row in rows if row.arm.verdict == verdict]
+        if picked:
+            traces.append(_forest_trace(verdict, picked, confidence))
+    figure: Figure = {
         "data": traces,
         "layout": {
             "height": 90 + ROW_HEIGHT * len(rows),
@@ -130,33 +142,39 @@ def lift_chart(analysis: Analysis, confidence: float) -> Chart | None:
             },
             "yaxis": {
                 "categoryorder": "array",
-                "categoryarray": labels,
+                "categoryarray": [row.label for row in rows],
                 "autorange": "reversed",
                 "automargin": True,
             },
         },
     }
-    wins = sum(1 for _, a in rows if a.verdict == "win")
-    losses = sum(1 for _, a in rows if a.verdict == "loss")
-    caption = (
-        f"{axis_title}: {fmt.plural(len(rows), 'comparison')}, {wins} won, {losses} lost. "
-        "The results table gives the same numbers."
-    )
-    return Chart("lift", figure, "Lift per metric and arm", caption)
+    if any(row.url for row in rows):
+        figure["clickable"] = True
+    return figure
 
 
-def _lift_label(metric: MetricResult, arm: ArmResult) -> str:
-    direction = "↓ lower is better" if metric.definition.direction.value == "lower" else ""
+def _has_lift(arm: ArmResult) -> bool:
+    return arm.comparison is not None and _number(arm.comparison.lift) is not None
+
+
+def _tally(rows: Sequence[ForestRow]) -> str:
+    wins = sum(1 for row in rows if row.arm.verdict == "win")
+    losses = sum(1 for row in rows if row.arm.verdict == "loss")
+    return f"{fmt.plural(len(rows), 'comparison')}, {wins} won, {losses} lost"
+
+
+def _lift_row(metric: MetricResult, arm: ArmResult) -> ForestRow:
+    lower = metric.definition.direction.value == "lower"
     label = plotly_text(metric.definition.label)
-    return f"{label}<br>{plotly_text(arm.arm)}" + (f" · {direction}" if direction else "")
+    arm_name = plotly_text(arm.arm)
+    shown = f"{label}<br>{arm_name}" + (" · ↓ lower is better" if lower else "")
+    return ForestRow(shown, arm, f"{label} · {arm_name}")
 
 
-def _lift_trace(
-    verdict: str | None, picked: list[tuple[str, MetricResult, ArmResult]], confidence: float
-) -> Figure:
+def _forest_trace(verdict: str | None, rows: Sequence[ForestRow], confidence: float) -> Figure:
     lifts, above, below, hover = [], [], [], []
-    for label, _metric, arm in picked:
-        c = arm.comparison
+    for row in rows:
+        c = row.arm.comparison
         assert c is not None
         lift = _number(c.lift, 100)
         low, high = _number(c.ci_low, 100), _number(c.ci_high, 100)
@@ -166,7 +184,8 @@ def _lift_trace(
         below.append(lift - low if has_interval else None)  # type: ignore[operator]
         hover.append(
             [
-                label.replace("<br>", " · "),
+                row.url,
+                row.hover,
                 fmt.signed_percent(c.lift),
                 fmt.interval(c.ci_low, c.ci_high),
                 VERDICT_NAMES[verdict],
@@ -178,7 +197,7 @@ def _lift_trace(
         "mode": "markers",
         "name": VERDICT_NAMES[verdict],
         "x": lifts,
-        "y": [label for label, _, _ in picked],
+        "y": [row.label for row in rows],
         "error_x": {
             "type": "data",
             "symmetric": False,
@@ -191,9 +210,9 @@ def _lift_trace(
         "marker": {"color": color, "size": 11, "symbol": "diamond"},
         "customdata": hover,
         "hovertemplate": (
-            "%{customdata[0]}<br>lift %{customdata[1]}, "
-            f"{round(confidence * 100)}% interval %{{customdata[2]}}"
-            "<br>%{customdata[3]}<extra></extra>"
+            "%{customdata[1]}<br>lift %{customdata[2]}, "
+            f"{round(confidence * 100)}% interval %{{customdata[3]}}"
+            "<br>%{customdata[4]}<extra></extra>"
         ),
     }
 
