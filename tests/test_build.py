@@ -37,7 +37,9 @@ def test_experiment_page_has_card_results_and_write_up(sample_site: Path) -> Non
     assert "Priya Natarajan" in card and "Email &amp; CRM" in card
     assert "Sending one win-back email" in card  # the hypothesis
     assert "3 Feb 2025" in page and "8 Apr 2025" in page  # test and decide dates
-    assert '<li class="kz-tag">list-hygiene</li>' in page
+    assert '<a class="md-tag" href="../../tags/list-hygiene/">list-hygiene</a>' in page
+    assert '<a href="../../teams/email-crm/">Email &amp; CRM</a>' in card
+    assert '<a href="../../people/priya-natarajan/">Priya Natarajan</a>' in card
     results = page[page.index('<table class="kz-results">') : page.index("</table>")]
     assert "1,041 / 44,210" in results and "1,079 / 44,190" in results
     assert results.count('data-kz-metric="') == 3

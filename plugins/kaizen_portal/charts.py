@@ -26,7 +26,9 @@ import markupsafe
 from . import fmt
 from .analyze import Analysis, ArmResult, MetricResult
 from .daily import Trend
-from .model import Entry, MetricKind, Phases
+from .insights import DECISIONS, Month, TeamRate, first_date, latest_date
+from .lineage import Lineage, chronological
+from .model import Decision, Entry, MetricKind, Phases
 
 Figure = dict[str, Any]
 
@@ -343,64 +345,96 @@ def cycles_chart(
     number: Callable[[Entry], int],
     url: Callable[[Entry], str],
 ) -> Chart | None:
-    """Each cycle's build, test and learn phases on one time axis; bars link to the cycle.
+    """Each cycle's build, test and learn phases on one time axis; bars link to the cycle."""
+    if not any(_dated(c) for c in cycles):
+        return None
+    rows = [_cycle_label(c, number(c), c.meta.slug == current) for c in cycles]
+    figure = phases_figure(
+        list(zip(cycles, rows, strict=True)),
+        rows,
+        url,
+        lambda c: CURRENT_OPACITY if c.meta.slug == current else OTHER_OPACITY,
+    )
+    caption = (
+        f"Build, test and learn phases of the {fmt.plural(len(cycles), 'cycle')} of this idea; "
+        "select a bar to open its cycle."
+    )
+    undated = [c.meta.id for c in cycles if not _dated(c)]
+    if undated:
+        caption += f" Not dated yet: {', '.join(undated)}."
+    return Chart("cycles", figure, "Timeline of the cycles of this idea", caption)
+
+
+def phases_figure(
+    placed: Sequence[tuple[Entry, str]],
+    rows: Sequence[str],
+    url: Callable[[Entry], str],
+    opacity: Callable[[Entry], float] = lambda _: CURRENT_OPACITY,
+    row_height: int = ROW_HEIGHT,
+    links: Sequence[tuple[Entry, Entry]] = (),
+) -> Figure:
+    """Phases as bars on a date axis, each entry on its row; clicking a bar opens its page.
 
     A phase that has started but not ended (a running test) is a marker at its start:
-    drawing it to "today" would make the page depend on the day it was built.
+    drawing it to "today" would make the page depend on the day it was built. ``links``
+    draws a dotted line from each earlier cycle's last date to the next cycle's first.
     """
-    if not any(_spans(c.meta.dates) or _open_phase(c.meta.dates) for c in cycles):
-        return None
-    labels = {c.meta.slug: _cycle_label(c, number(c), c.meta.slug == current) for c in cycles}
     traces: list[Figure] = []
     for phase in PHASES:
         bars = [
-            (c, start, end) for c in cycles for p, start, end in _spans(c.meta.dates) if p == phase
+            (c, row, start, end)
+            for c, row in placed
+            for p, start, end in _spans(c.meta.dates)
+            if p == phase
         ]
-        if not bars:
-            continue
-        traces.append(
-            {
-                "type": "bar",
-                "orientation": "h",
-                "name": PHASE_NAMES[phase],
-                "base": [start.isoformat() for _, start, _ in bars],
-                "x": [(end - start).days * DAY_MS for _, start, end in bars],
-                "y": [labels[c.meta.slug] for c, _, _ in bars],
-                "marker": {
-                    "color": PHASE_COLORS[phase],
-                    "opacity": [_opacity(c, current) for c, _, _ in bars],
-                },
-                "customdata": [
-                    [url(c), _phase_hover(c, phase, start, end)] for c, start, end in bars
-                ],
-                "hovertemplate": "%{customdata[1]}<extra></extra>",
-            }
-        )
-    ongoing = [(c, *_open_phase(c.meta.dates)) for c in cycles if _open_phase(c.meta.dates)]
+        if bars:
+            traces.append(
+                {
+                    "type": "bar",
+                    "orientation": "h",
+                    "name": PHASE_NAMES[phase],
+                    "base": [start.isoformat() for _, _, start, _ in bars],
+                    "x": [(end - start).days * DAY_MS for _, _, start, end in bars],
+                    "y": [row for _, row, _, _ in bars],
+                    "marker": {
+                        "color": PHASE_COLORS[phase],
+                        "opacity": [opacity(c) for c, _, _, _ in bars],
+                    },
+                    "customdata": [
+                        [url(c), _phase_hover(c, phase, start, end)] for c, _, start, end in bars
+                    ],
+                    "hovertemplate": "%{customdata[1]}<extra></extra>",
+                }
+            )
+    ongoing = [
+        (c, row, *_open_phase(c.meta.dates)) for c, row in placed if _open_phase(c.meta.dates)
+    ]
     if ongoing:
         traces.append(
             {
                 "type": "scatter",
                 "mode": "markers",
                 "name": "Started, not ended",
-                "x": [start.isoformat() for _, _, start in ongoing],
-                "y": [labels[c.meta.slug] for c, _, _ in ongoing],
+                "x": [start.isoformat() for _, _, _, start in ongoing],
+                "y": [row for _, row, _, _ in ongoing],
                 "marker": {
                     "symbol": "triangle-right",
                     "size": 14,
-                    "color": [PHASE_COLORS[phase] for _, phase, _ in ongoing],
-                    "opacity": [_opacity(c, current) for c, _, _ in ongoing],
+                    "color": [PHASE_COLORS[phase] for _, _, phase, _ in ongoing],
+                    "opacity": [opacity(c) for c, _, _, _ in ongoing],
                 },
                 "customdata": [
-                    [url(c), _phase_hover(c, phase, start, None)] for c, phase, start in ongoing
+                    [url(c), _phase_hover(c, phase, start, None)] for c, _, phase, start in ongoing
                 ],
                 "hovertemplate": "%{customdata[1]}<extra></extra>",
             }
         )
-    figure = {
+    if links:
+        traces.append(_cycle_links(links, {c.meta.slug: row for c, row in placed}))
+    return {
         "data": traces,
         "layout": {
-            "height": 110 + ROW_HEIGHT * len(cycles),
+            "height": 110 + row_height * len(rows),
             "margin": {"l": 10, "r": 20, "t": 30, "b": 30},
             "barmode": "overlay",
             "bargap": 0.35,
@@ -408,7 +442,7 @@ def cycles_chart(
             "xaxis": {"type": "date", "automargin": True},
             "yaxis": {
                 "categoryorder": "array",
-                "categoryarray": [labels[c.meta.slug] for c in cycles],
+                "categoryarray": list(rows),
                 "autorange": "reversed",
                 "automargin": True,
             },
@@ -416,16 +450,30 @@ def cycles_chart(
         # charts.js follows a clicked point's customdata[0] to its experiment page.
         "clickable": True,
     }
-    caption = (
-        f"Build, test and learn phases of the {fmt.plural(len(cycles), 'cycle')} of this idea; "
-        "select a bar to open its cycle."
-    )
-    undated = [
-        c.meta.id for c in cycles if not _spans(c.meta.dates) and not _open_phase(c.meta.dates)
-    ]
-    if undated:
-        caption += f" Not dated yet: {', '.join(undated)}."
-    return Chart("cycles", figure, "Timeline of the cycles of this idea", caption)
+
+
+def _cycle_links(links: Sequence[tuple[Entry, Entry]], rows: dict[str, str]) -> Figure:
+    """One dotted trace for every parent-to-child step; gaps (None) separate the steps."""
+    x: list[str | None] = []
+    y: list[str | None] = []
+    for parent, child in links:
+        end, start = latest_date(parent), first_date(child)
+        if end and start:
+            x += [end.isoformat(), start.isoformat(), None]
+            y += [rows[parent.meta.slug], rows[child.meta.slug], None]
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "name": "Next cycle",
+        "x": x,
+        "y": y,
+        "line": {"color": ARM_COLORS[0], "width": 1.5, "dash": "dot"},
+        "hoverinfo": "skip",
+    }
+
+
+def _dated(entry: Entry) -> bool:
+    return bool(_spans(entry.meta.dates) or _open_phase(entry.meta.dates))
 
 
 def _spans(dates: Phases) -> list[tuple[str, dt.date, dt.date]]:
@@ -455,13 +503,195 @@ def _cycle_label(entry: Entry, number: int, current: bool) -> str:
     return f"<b>{label}</b>" if current else label
 
 
-def _opacity(entry: Entry, current: str) -> float:
-    return CURRENT_OPACITY if entry.meta.slug == current else OTHER_OPACITY
-
-
 def _phase_hover(entry: Entry, phase: str, start: dt.date, end: dt.date | None) -> str:
     when = f"{fmt.date(start)} to {fmt.date(end)}" if end else f"since {fmt.date(start)}"
     return f"{plotly_text(entry.meta.title)}<br>{PHASE_NAMES[phase]}: {when}"
+
+
+# --- portfolio ----------------------------------------------------------------------------
+
+DECISION_COLORS = {
+    Decision.SHIP: VERDICT_COLORS["win"],
+    Decision.ITERATE: VERDICT_COLORS[None],
+    Decision.ROLLBACK: VERDICT_COLORS["loss"],
+    Decision.INCONCLUSIVE: VERDICT_COLORS["flat"],
+}
+FOREST_LIMIT = 60  # rows in a metric's forest; the table under it lists every comparison
+LANE_HEIGHT = 28
+LANE_LABEL = 42  # characters of an idea's title on its lane
+
+
+def metric_forest(
+    rows: Sequence[tuple[Analysis, ArmResult]],
+    url: Callable[[Entry], str],
+    confidence: float,
+) -> Chart | None:
+    """One metric across experiments, oldest first: has the effect held up over time?"""
+    placed = [
+        ForestRow(
+            f"{plotly_text(a.entry.meta.id)} · {plotly_text(arm.arm)}",
+            arm,
+            f"{plotly_text(a.entry.meta.title)} · {plotly_text(arm.arm)}",
+            url(a.entry),
+        )
+        for a, arm in rows
+        if _has_lift(arm)
+    ]
+    if not placed:
+        return None
+    shown = placed[-FOREST_LIMIT:]
+    level = round(confidence * 100)
+    axis_title = f"Lift vs control, with {level}% interval where tested"
+    caption = f"Every experiment that measured this metric, oldest first: {_tally(placed)}."
+    if len(shown) < len(placed):
+        caption += f" The chart shows the latest {len(shown)}; the table lists all."
+    return Chart(
+        "forest", forest_figure(shown, axis_title, confidence), "Lift per experiment", caption
+    )
+
+
+def portfolio_timeline(
+    entries: Sequence[Entry],
+    family: dict[str, Lineage],
+    url: Callable[[Entry], str],
+    name: str,
+) -> Chart | None:
+    """Every experiment's phases; the cycles of one idea share a lane, linked in order.
+
+    A cycle that overlaps an earlier one of the same idea (two next cycles at once) opens
+    a second lane, so no bar hides another.
+    """
+    dated = [e for e in entries if _dated(e)]
+    if not dated:
+        return None
+    placed, rows = _lanes(dated, family)
+    shown = {e.meta.slug for e in dated}
+    links = [
+        (lineage.parent, e)
+        for e in dated
+        if (lineage := family[e.meta.slug]).parent is not None and lineage.parent.meta.slug in shown
+    ]
+    figure = phases_figure(placed, rows, url, row_height=LANE_HEIGHT, links=links)
+    caption = (
+        f"{fmt.plural(len(dated), 'experiment')} of {name} on one time axis, each idea on its "
+        "own lane with its cycles in order; select a bar to open the experiment."
+    )
+    return Chart("timeline", figure, f"Timeline of {name}", caption)
+
+
+def _lanes(
+    entries: Sequence[Entry], family: dict[str, Lineage]
+) -> tuple[list[tuple[Entry, str]], list[str]]:
+    by_idea: dict[str, list[Entry]] = {}
+    for entry in sorted(entries, key=chronological):
+        by_idea.setdefault(family[entry.meta.slug].cycles[0].meta.slug, []).append(entry)
+    ideas = sorted(by_idea.values(), key=lambda cycles: chronological(cycles[0]))
+    placed: list[tuple[Entry, str]] = []
+    rows: list[str] = []
+    for cycles in ideas:
+        root = family[cycles[0].meta.slug].cycles[0]
+        lane_ends: list[dt.date] = []
+        for entry in cycles:
+            start, end = first_date(entry), latest_date(entry)
+            assert start is not None and end is not None
+            lane = next((i for i, last in enumerate(lane_ends) if last <= start), None)
+            if lane is None:
+                lane = len(lane_ends)
+                lane_ends.append(end)
+                rows.append(_lane_label(root, lane))
+            lane_ends[lane] = end
+            placed.append((entry, _lane_label(root, lane)))
+    return placed, rows
+
+
+def _lane_label(root: Entry, lane: int) -> str:
+    title = root.meta.title
+    if len(title) > LANE_LABEL:
+        title = title[: LANE_LABEL - 1].rstrip() + "…"
+    suffix = f" ({lane + 1})" if lane else ""
+    return f"{plotly_text(title)}{suffix} · {plotly_text(root.meta.id)}"
+
+
+def velocity_chart(months: Sequence[Month]) -> Chart | None:
+    """Decisions per month, stacked: the pace of learning and what it led to."""
+    if not months:
+        return None
+    x = [f"{m.month}-01" for m in months]
+    traces = [
+        {
+            "type": "bar",
+            "name": decision.value.capitalize(),
+            "x": x,
+            "y": [m.decisions[decision] for m in months],
+            "marker": {"color": DECISION_COLORS[decision]},
+            "hovertemplate": f"%{{x|%b %Y}}: %{{y}} {decision.value}<extra></extra>",
+        }
+        for decision in DECISIONS
+        if any(m.decisions[decision] for m in months)
+    ]
+    figure = {
+        "data": traces,
+        "layout": {
+            "height": 300,
+            "margin": {"l": 10, "r": 20, "t": 30, "b": 30},
+            "barmode": "stack",
+            "legend": LEGEND,
+            "xaxis": {"type": "date", "tickformat": "%b %Y", "automargin": True},
+            "yaxis": {
+                "title": {"text": "Concluded"},
+                "rangemode": "tozero",
+                "dtick": max(1, math.ceil(max(m.total for m in months) / 5)),  # whole counts
+                "automargin": True,
+            },
+        },
+    }
+    total = sum(m.total for m in months)
+    shipped = sum(m.decisions[Decision.SHIP] for m in months)
+    caption = (
+        f"{fmt.plural(total, 'experiment')} concluded between {_month_name(months[0])} and "
+        f"{_month_name(months[-1])}; {shipped} shipped."
+    )
+    return Chart("velocity", figure, "Concluded experiments per month by decision", caption)
+
+
+def _month_name(month: Month) -> str:
+    return dt.date.fromisoformat(f"{month.month}-01").strftime("%b %Y")
+
+
+def win_rate_chart(rates: Sequence[TeamRate]) -> Chart | None:
+    """Share of each team's tested, concluded experiments whose primary result won."""
+    tested = [r for r in rates if r.tally.tested]
+    if not tested:
+        return None
+    labels = [plotly_text(r.team) for r in tested]
+    figure = {
+        "data": [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": "Win rate",
+                "x": [round(100 * (r.tally.win_rate or 0), 1) for r in tested],
+                "y": labels,
+                "text": [f"{r.tally.win} of {r.tally.tested}" for r in tested],
+                "textposition": "auto",
+                "marker": {"color": VERDICT_COLORS["win"]},
+                "hovertemplate": "%{y}: %{text} won<extra></extra>",
+            }
+        ],
+        "layout": {
+            "height": 90 + ROW_HEIGHT * len(tested),
+            "margin": {"l": 10, "r": 20, "t": 10, "b": 40},
+            "showlegend": False,
+            "xaxis": {
+                "range": [0, 100],
+                "ticksuffix": "%",
+                "title": {"text": "Primary result a significant win"},
+            },
+            "yaxis": {"autorange": "reversed", "automargin": True},
+        },
+    }
+    caption = "; ".join(f"{r.team}: {r.tally.win} of {r.tally.tested}" for r in tested) + "."
+    return Chart("win-rate", figure, "Win rate by team", f"Wins among tested results: {caption}")
 
 
 # --- one page ---------------------------------------------------------------------------

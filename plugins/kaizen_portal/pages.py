@@ -7,8 +7,10 @@ for author strings: ``[x](javascript:...)`` in a title must stay text.
 
 from __future__ import annotations
 
+import math
 import posixpath
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -17,10 +19,22 @@ import jinja2
 import markupsafe
 import yaml
 
-from . import charts, fmt
+from . import charts, fmt, insights
 from .analyze import Analysis
+from .catalog import Catalog
+from .insights import group_slug
+from .lineage import Lineage, chronological, lineages
 from .load import Portfolio
-from .model import Design, Entry, MeanArm, PrecomputedArm, ProportionArm
+from .model import (
+    Decision,
+    Design,
+    Entry,
+    Experiment,
+    MeanArm,
+    PrecomputedArm,
+    ProportionArm,
+    Status,
+)
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -41,57 +55,8 @@ class GeneratedFile:
     in_nav: bool = False  # only listing pages; experiment pages are reached through them
 
 
-@dataclass(frozen=True)
-class Lineage:
-    """The cycles of one idea, root first, and where one experiment sits in them."""
-
-    cycles: tuple[Entry, ...]
-    depth: dict[str, int]
-    parent: Entry | None
-    children: tuple[Entry, ...]
-
-    def cycle_number(self, entry: Entry) -> int:
-        return self.depth[entry.meta.slug] + 1
-
-
-def lineages(entries: Iterable[Entry]) -> dict[str, Lineage]:
-    by_slug = {e.meta.slug: e for e in entries}
-    children: dict[str, list[Entry]] = {}
-    for entry in by_slug.values():
-        if entry.meta.parent and entry.meta.parent.lower() in by_slug:
-            children.setdefault(entry.meta.parent.lower(), []).append(entry)
-    for kids in children.values():
-        kids.sort(key=_chronological)
-
-    def root_of(entry: Entry) -> Entry:
-        while entry.meta.parent and entry.meta.parent.lower() in by_slug:
-            entry = by_slug[entry.meta.parent.lower()]
-        return entry
-
-    result: dict[str, Lineage] = {}
-    for entry in by_slug.values():
-        root = root_of(entry)
-        cycles, depth = [], {}
-        stack = [(root, 0)]
-        while stack:
-            node, level = stack.pop()
-            cycles.append(node)
-            depth[node.meta.slug] = level
-            stack.extend((kid, level + 1) for kid in reversed(children.get(node.meta.slug, [])))
-        parent_slug = (entry.meta.parent or "").lower()
-        result[entry.meta.slug] = Lineage(
-            tuple(cycles),
-            depth,
-            by_slug.get(parent_slug),
-            tuple(children.get(entry.meta.slug, [])),
-        )
-    return result
-
-
-def _chronological(entry: Entry) -> tuple[str, str]:
-    dates = entry.meta.dates
-    first = dates.build or dates.test or dates.learn or dates.end
-    return (first.isoformat() if first else "9999", entry.meta.slug)
+# Where each kind of listing lives; experiment pages stay under their own folder.
+GROUP_SECTIONS = {"team": "teams", "tag": "tags", "owner": "people", "metric": "metrics"}
 
 
 class Links:
@@ -108,6 +73,16 @@ class Links:
 
     def problems_uri(self) -> str:
         return f"{self.options.pages_dir}/needs-attention.md"
+
+    def group_uri(self, kind: str, name: str) -> str:
+        """The page of one team, tag, person or metric."""
+        return f"{GROUP_SECTIONS[kind]}/{group_slug(name)}.md"
+
+    def groups_uri(self, kind: str) -> str:
+        return f"{GROUP_SECTIONS[kind]}/index.md"
+
+    def timeline_uri(self) -> str:
+        return "timeline.md"
 
     def url(self, uri: str) -> str:
         """The URL path of a Markdown source, like MkDocs' use_directory_urls does it."""
@@ -143,7 +118,12 @@ def _environment(template_dir: Path | None) -> jinja2.Environment:
     )
     env.filters.update(fmt.FILTERS)
     env.filters["figure_attribute"] = charts.figure_attribute
-    env.globals.update(design_label=design_label, raw_numbers=raw_numbers)
+    env.globals.update(
+        design_label=design_label,
+        raw_numbers=raw_numbers,
+        primary_arm=insights.primary_arm,
+        latest_date=insights.latest_date,
+    )
     return env
 
 
@@ -167,7 +147,7 @@ def raw_numbers(numbers: ProportionArm | MeanArm | PrecomputedArm) -> str:
     return "as reported"
 
 
-def _front_matter(**meta: object) -> str:
+def front_matter(**meta: object) -> str:
     """The generated page's own front-matter; YAML-dumped so no author string breaks it."""
     dumped = yaml.safe_dump(
         {k: v for k, v in meta.items() if v is not None},
@@ -195,6 +175,32 @@ def generate(
     return files
 
 
+@dataclass(frozen=True)
+class Renderer:
+    """Turns a template into one generated page, its links relative to where it lands."""
+
+    env: jinja2.Environment
+    links: Links
+
+    @classmethod
+    def for_options(cls, options: PageOptions) -> Renderer:
+        return cls(_environment(options.template_dir), Links(options))
+
+    def page(
+        self,
+        template: str,
+        uri: str,
+        *,
+        title: str,
+        in_nav: bool = False,
+        hide: Sequence[str] = ("navigation",),
+        **context: object,
+    ) -> GeneratedFile:
+        head = front_matter(title=_escape_title(title), hide=list(hide))
+        body = _render(self.env, template, uri, self.links, **context)
+        return GeneratedFile(uri, head + body, in_nav)
+
+
 def _render(env: jinja2.Environment, name: str, uri: str, links: Links, **context: object) -> str:
     return env.get_template(name).render(
         link=lambda target: links.relative(uri, target), links=links, **context
@@ -218,7 +224,7 @@ def _experiment_page(
         lambda cycle: links.relative(uri, links.page_uri(cycle)),
         settings.confidence,
     )
-    head = _front_matter(
+    head = front_matter(
         title=_escape_title(entry.meta.title),
         description=_escape_title(entry.meta.hypothesis or entry.meta.title),
         hide=["navigation"],
@@ -245,7 +251,7 @@ def _index_page(
     uri = links.index_uri()
     rows = sorted(
         (analyses[e.meta.slug] for e in portfolio.entries),
-        key=lambda a: _chronological(a.entry),
+        key=lambda a: chronological(a.entry),
         reverse=True,
     )
     body = _render(
@@ -254,17 +260,87 @@ def _index_page(
         uri,
         links,
         rows=rows,
+        filters=_index_filters([a.entry.meta for a in rows], portfolio.catalog),
+        lift_key=_lift_key,
         portfolio=portfolio,
         catalog=portfolio.catalog,
     )
-    head = _front_matter(title="Experiments", hide=["navigation", "toc"])
+    head = front_matter(title="Experiments", hide=["navigation", "toc"])
     return GeneratedFile(uri, head + body, in_nav=True)
+
+
+@dataclass(frozen=True)
+class FilterOption:
+    value: str  # as written in the row's data attribute and the URL
+    label: str
+    count: int  # experiments that have the value, so a reader sees what a choice leaves
+
+
+@dataclass(frozen=True)
+class IndexFilter:
+    """One select of the index's filter bar; ``name`` is also its URL query parameter."""
+
+    name: str
+    label: str
+    options: tuple[FilterOption, ...]
+
+
+def _index_filters(exps: Sequence[Experiment], catalog: Catalog) -> tuple[IndexFilter, ...]:
+    """Only values that occur are offered: a choice that empties the table helps nobody."""
+
+    def select(
+        name: str,
+        label: str,
+        values: Callable[[Experiment], Iterable[str]],
+        label_of: Callable[[str], str] = str,
+        order: Callable[[str], int] | None = None,
+    ) -> IndexFilter:
+        counts = Counter(value for exp in exps for value in set(values(exp)))
+        ordered = sorted(counts, key=order or (lambda value: label_of(value).casefold()))
+        options = tuple(FilterOption(value, label_of(value), counts[value]) for value in ordered)
+        return IndexFilter(name, label, options)
+
+    return (
+        select("team", "Team", lambda exp: [exp.team]),
+        # Statuses and decisions in their lifecycle order, which reads better than A-Z.
+        select(
+            "status",
+            "Status",
+            lambda exp: [exp.status.value],
+            str.capitalize,
+            [status.value for status in Status].index,
+        ),
+        select(
+            "decision",
+            "Decision",
+            lambda exp: [exp.decision.value] if exp.decision else [],
+            str.capitalize,
+            [decision.value for decision in Decision].index,
+        ),
+        select("tag", "Tag", lambda exp: exp.tags),
+        select(
+            "metric",
+            "Metric",
+            lambda exp: [metric.name for metric in exp.metrics],
+            lambda name: catalog.metrics[name].label,
+        ),
+        select("owner", "Owner", lambda exp: [exp.owner]),
+    )
+
+
+def _lift_key(analysis: Analysis) -> str:
+    """The primary lift as a plain number for sorting; empty when there is none to sort by."""
+    primary = analysis.primary
+    comparison = primary.variants[0].comparison if primary and primary.variants else None
+    if comparison is None or not math.isfinite(comparison.lift):
+        return ""
+    return f"{comparison.lift:.4g}"
 
 
 def _problems_page(env: jinja2.Environment, links: Links, portfolio: Portfolio) -> GeneratedFile:
     uri = links.problems_uri()
     body = _render(env, "needs-attention.md.j2", uri, links, portfolio=portfolio)
-    return GeneratedFile(uri, _front_matter(title="Needs attention") + body)
+    return GeneratedFile(uri, front_matter(title="Needs attention") + body)
 
 
 def _escape_title(text: str) -> str:

@@ -10,15 +10,19 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
+from . import listings
 from .analyze import Analysis, analyze
 from .export import EXPORT_URI, export_json
+from .feeds import feeds
+from .lineage import lineages
 from .load import Portfolio, load_portfolio
 from .model import Visibility
-from .pages import GeneratedFile, Links, PageOptions, generate
+from .pages import GeneratedFile, PageOptions, Renderer, generate
 
 ASSETS = Path(__file__).parent / "assets"
 STYLESHEET = "assets/kaizen/kaizen.css"
-SCRIPT = "assets/kaizen/charts.js"
+SCRIPTS = ("assets/kaizen/charts.js", "assets/kaizen/browse.js")
+HOME_URI = "index.md"
 
 
 def static_files() -> dict[str, Path]:
@@ -30,7 +34,8 @@ def static_files() -> dict[str, Path]:
     plotly_js = resources.files("plotly") / "package_data" / "plotly.min.js"
     return {
         STYLESHEET: ASSETS / "kaizen.css",
-        SCRIPT: ASSETS / "charts.js",
+        "assets/kaizen/charts.js": ASSETS / "charts.js",
+        "assets/kaizen/browse.js": ASSETS / "browse.js",
         "assets/kaizen/plotly.min.js": Path(str(plotly_js)),
     }
 
@@ -52,6 +57,7 @@ class Build:
     analyses: dict[str, Analysis]
     files: list[GeneratedFile]
     hidden: tuple[str, ...]  # paths of valid write-ups left out for this audience
+    dashboard: str = ""  # HTML for the home page, where it says DASHBOARD_MARKER
 
 
 def build(inputs: Inputs, options: PageOptions) -> Build:
@@ -62,7 +68,12 @@ def build(inputs: Inputs, options: PageOptions) -> Build:
     portfolio = replace(loaded, entries=shown)
     analyses = {e.meta.slug: analyze(e, portfolio.catalog) for e in portfolio.entries}
     files = generate(portfolio, analyses, options)
-    links = Links(options)
+    render = Renderer.for_options(options)
+    family = lineages(portfolio.entries)
+    files += listings.generate(portfolio, analyses, family, render)
+    links = render.links
     export = export_json(portfolio, analyses, lambda e: links.url(links.page_uri(e)))
     files.append(GeneratedFile(EXPORT_URI, export))
-    return Build(portfolio, analyses, files, hidden)
+    files += feeds(portfolio, analyses, options)
+    dashboard = listings.dashboard(portfolio, analyses, family, render, HOME_URI)
+    return Build(portfolio, analyses, files, hidden, dashboard)

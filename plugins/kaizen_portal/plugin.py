@@ -9,13 +9,15 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .config import KaizenPortalConfig
+from .listings import DASHBOARD_MARKER, default_home
 from .model import Visibility
 from .pages import GeneratedFile, PageOptions
-from .pipeline import SCRIPT, STYLESHEET, Inputs, build, static_files
+from .pipeline import HOME_URI, SCRIPTS, STYLESHEET, Inputs, build, static_files
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.livereload import LiveReloadServer
+    from mkdocs.structure.pages import Page
 
 # Under "mkdocs.", so every error counts toward `mkdocs build --strict`.
 log = get_plugin_logger(__name__)
@@ -23,6 +25,7 @@ log = get_plugin_logger(__name__)
 
 class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
     serving = False
+    dashboard = ""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Drafts belong to the live preview only; any build that could be published hides them.
@@ -34,8 +37,8 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
         self.project = Path(config.config_file_path or ".").parent.resolve()
         if STYLESHEET not in config.extra_css:
             config.extra_css.insert(0, STYLESHEET)
-        if SCRIPT not in [str(script) for script in config.extra_javascript]:
-            config.extra_javascript.append(SCRIPT)
+        present = [str(script) for script in config.extra_javascript]
+        config.extra_javascript.extend(script for script in SCRIPTS if script not in present)
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
@@ -74,7 +77,18 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
             self._replace(files, config, generated)
         for uri, source in static_files().items():
             files.append(File.generated(config, uri, abs_src_path=str(source)))
+        self.dashboard = result.dashboard
+        if files.get_file_from_path(HOME_URI) is None:
+            files.append(File.generated(config, HOME_URI, content=default_home(config.site_name)))
         return files
+
+    def on_page_markdown(
+        self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        # The dashboard's links are relative to the home page, so only there.
+        if self.config.enabled and page.file.src_uri == HOME_URI:
+            return markdown.replace(DASHBOARD_MARKER, f"\n\n{self.dashboard}\n\n")
+        return None
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder

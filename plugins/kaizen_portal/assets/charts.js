@@ -5,6 +5,9 @@
  * has one, draws them with the look of the current Material palette, and repaints them
  * when the reader toggles light/dark. It runs on Material's `document$`, which emits on
  * the first load and after every instant navigation.
+ *
+ * It also drives `select[data-kz-section-filter]`: a select that shows one of a page's
+ * `[data-kz-section]` blocks of charts (the timeline's teams), kept in the URL query.
  */
 (function () {
   "use strict";
@@ -98,6 +101,42 @@
     });
   }
 
+  function resizeVisible() {
+    if (!window.Plotly) return;
+    document.querySelectorAll(".kz-chart--drawn").forEach(function (element) {
+      if (element.offsetParent) window.Plotly.Plots.resize(element);
+    });
+  }
+
+  function sectionFilters() {
+    document.querySelectorAll("select[data-kz-section-filter]").forEach(function (select) {
+      var key = select.dataset.kzSectionFilter;
+      var sections = document.querySelectorAll("[data-kz-section]");
+      function apply() {
+        sections.forEach(function (section) {
+          section.hidden = Boolean(select.value) && section.dataset.kzSection !== select.value;
+        });
+        var url = new URL(window.location.href);
+        if (select.value) url.searchParams.set(key, select.value);
+        else url.searchParams.delete(key);
+        window.history.replaceState(window.history.state, "", url.href);
+        resizeVisible();
+      }
+      var wanted = new URL(window.location.href).searchParams.get(key);
+      var known = Array.prototype.some.call(select.options, function (option) {
+        return option.value === wanted;
+      });
+      if (wanted && known) select.value = wanted;
+      select.addEventListener("change", apply);
+      apply();
+    });
+  }
+
+  function onPage() {
+    sectionFilters();
+    render();
+  }
+
   /* Material switches palettes by changing this attribute on <body>. */
   new MutationObserver(function () {
     if (!window.Plotly) return;
@@ -107,8 +146,8 @@
   }).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
 
   if (window.document$) {
-    window.document$.subscribe(render);
+    window.document$.subscribe(onPage);
   } else {
-    document.addEventListener("DOMContentLoaded", render);
+    document.addEventListener("DOMContentLoaded", onPage);
   }
 })();
