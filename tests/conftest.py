@@ -8,6 +8,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,9 +31,7 @@ SCREENSHOTS = Path(__file__).parent / "screenshots"
 
 @pytest.fixture(scope="session")
 def site_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return free_port()
 
 
 @pytest.fixture(scope="session")
@@ -49,29 +48,42 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory, site_port: int) -> Pat
     return site
 
 
-@pytest.fixture(scope="session")
-def site_url(sample_site: Path, site_port: int) -> Iterator[str]:
-    port = site_port
+@contextmanager
+def serve(folder: Path, port: int) -> Iterator[str]:
+    """A built site over HTTP on 127.0.0.1, as a reader's browser fetches it."""
     server = subprocess.Popen(
         [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-        cwd=sample_site,
+        cwd=folder,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 10
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=1).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                server.kill()
-                raise
-            time.sleep(0.05)
-    yield url
-    server.terminate()
-    server.wait()
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield url
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def site_url(sample_site: Path, site_port: int) -> Iterator[str]:
+    with serve(sample_site, site_port) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ from itertools import accumulate
 from typing import TYPE_CHECKING, NamedTuple
 
 from . import fmt
-from .model import MetricKind
+from .model import MAX_COUNT, MetricKind
 from .problems import Problem, did_you_mean, show
 
 if TYPE_CHECKING:
@@ -41,7 +41,6 @@ _SHARED = ("date", "arm")
 _BOTH_LAYOUTS = "date, arm, users, conversions (a proportion) or date, arm, n, mean, sd (a mean)"
 
 MAX_PROBLEMS = 20  # a garbage file must not bury the log; the rest is counted, not listed
-MAX_COUNT = 10**12  # keeps cumulative sums of 10^6 rows inside int64
 
 _DATE_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _WHOLE_FORM = re.compile(r"-?[0-9]+")

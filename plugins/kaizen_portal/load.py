@@ -25,7 +25,7 @@ from .model import (
     ProportionArm,
 )
 from .problems import Finding, Loc, Locate, Problem, from_validation_error
-from .source import SourceError, decode, display_path, parse_front_matter
+from .source import MAX_DATA_BYTES, SourceError, decode, display_path, parse_front_matter
 from .validate import check_experiment, check_lineage
 
 EXPERIMENT_SUFFIX = ".md"
@@ -137,7 +137,7 @@ def _load_daily(
     path = project / meta.data
     shown = display_path(path, project)
     try:
-        text = decode(path.read_bytes(), shown)
+        text = decode(path.read_bytes(), shown, MAX_DATA_BYTES)
     except SourceError as exc:
         return None, [exc.problem]
     daily, problems = read_daily(text, shown, meta.arms)

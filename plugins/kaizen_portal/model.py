@@ -42,7 +42,9 @@ Name = Annotated[str, StringConstraints(pattern=NAME_PATTERN)]
 TagName = Annotated[str, StringConstraints(pattern=TAG_PATTERN)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Count = Annotated[int, Field(ge=0, strict=False)]
+# Counts beyond this are typos or overflow bait; it keeps sums of many days inside int64.
+MAX_COUNT = 10**12
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT, strict=False)]
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 
 
@@ -110,7 +112,7 @@ class Phases(_Strict):
 
 class ProportionArm(_Strict):
     kind: ClassVar[MetricKind] = MetricKind.PROPORTION
-    users: Annotated[int, Field(ge=1)]
+    users: Annotated[int, Field(ge=1, le=MAX_COUNT)]
     conversions: Count
 
     @property
@@ -133,7 +135,7 @@ class ProportionArm(_Strict):
 
 class MeanArm(_Strict):
     kind: ClassVar[MetricKind] = MetricKind.MEAN
-    n: Annotated[int, Field(ge=2)]  # a standard deviation needs two observations
+    n: Annotated[int, Field(ge=2, le=MAX_COUNT)]  # a standard deviation needs two values
     mean: FiniteFloat
     sd: Annotated[float, Field(ge=0, allow_inf_nan=False)]
 

@@ -35,6 +35,7 @@ from .model import (
     ProportionArm,
     Status,
 )
+from .sanitize import WRITEUP_MARKER
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -123,6 +124,7 @@ def _environment(template_dir: Path | None) -> jinja2.Environment:
         raw_numbers=raw_numbers,
         primary_arm=insights.primary_arm,
         latest_date=insights.latest_date,
+        writeup_marker=WRITEUP_MARKER,
     )
     return env
 

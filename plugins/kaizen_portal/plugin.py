@@ -13,6 +13,8 @@ from .listings import DASHBOARD_MARKER, default_home
 from .model import Visibility
 from .pages import GeneratedFile, PageOptions
 from .pipeline import HOME_URI, SCRIPTS, STYLESHEET, Inputs, build, static_files
+from .search import SearchIndexError, index_site
+from .sanitize import clean_writeup
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -89,6 +91,28 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
         if self.config.enabled and page.file.src_uri == HOME_URI:
             return markdown.replace(DASHBOARD_MARKER, f"\n\n{self.dashboard}\n\n")
         return None
+
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        # Raw HTML in a write-up may format, never run: see sanitize.py for the policy.
+        return clean_writeup(html) if self.config.enabled else None
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if not self.config.enabled:
+            return
+        # A project that keeps Material's search plugin keeps its search; search.js then
+        # leaves Material's search box alone too.
+        if "material/search" in config.plugins:
+            log.info("Material's search plugin is enabled: no Pagefind index is built")
+            return
+        # Also under `mkdocs serve`, whose site_dir is a temporary folder.
+        try:
+            indexed = index_site(Path(config.site_dir))
+        except SearchIndexError as error:
+            log.error("the search index was not built: %s", error)
+            return
+        log.info("Pagefind indexed %d pages in %.1f s", indexed.pages, indexed.seconds)
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder

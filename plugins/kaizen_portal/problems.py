@@ -7,6 +7,7 @@ what was found, and a hint.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -38,8 +39,10 @@ class Problem:
         if self.field:
             text += f"{self.field}: "
         text += self.message
-        if self.expected or self.found:
-            text += f" (expected {self.expected or '?'}, found {self.found or 'nothing'})"
+        if self.expected:
+            text += f" (expected {self.expected}, found {self.found or 'nothing'})"
+        elif self.found:
+            text += f" (found {self.found})"
         if self.hint:
             text += f". Hint: {self.hint}"
         return text
@@ -57,6 +60,8 @@ def show(value: Any, limit: int = 60) -> str:
     """A found value as the author would recognise it, cut short when huge."""
     if value is None:
         return "nothing"
+    if isinstance(value, dt.date):
+        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
     text = repr(value) if not isinstance(value, str) else f"'{value}'"
     text = text.replace("\n", "\\n")
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -68,7 +73,7 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
     if close:
         return f"did you mean '{close[0]}'?"
-    if len(options) <= 8:
+    if 0 < len(options) <= 8:
         return "use one of " + ", ".join(f"'{o}'" for o in options)
     return ""
 
@@ -105,11 +110,11 @@ def _expected(error: Any) -> str:
     if kind == "enum":
         return f"one of {ctx.get('expected', '')}"
     if kind == "greater_than_equal":
-        return f"a number ≥ {ctx['ge']}"
+        return f"a number ≥ {_bound(ctx['ge'])}"
     if kind == "greater_than":
-        return f"a number > {ctx['gt']}"
+        return f"a number > {_bound(ctx['gt'])}"
     if kind == "less_than_equal":
-        return f"a number ≤ {ctx['le']}"
+        return f"a number ≤ {_bound(ctx['le'])}"
     if kind == "string_pattern_mismatch":
         return PATTERN_WORDS.get(ctx.get("pattern", ""), f"text matching {ctx.get('pattern')}")
     if kind == "string_too_short":
@@ -119,6 +124,11 @@ def _expected(error: Any) -> str:
     if kind == "too_short":
         return f"at least {ctx['min_length']} item(s)"
     return ""
+
+
+def _bound(limit: float) -> str:
+    """1,000,000,000,000 and 0 rather than 1000000000000 and 0.0."""
+    return f"{limit:,}" if isinstance(limit, int) else f"{limit:g}"
 
 
 def from_validation_error(

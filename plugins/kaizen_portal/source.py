@@ -43,8 +43,25 @@ def display_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def decode(raw: bytes, path: str) -> str:
+MAX_BYTES = 1_000_000  # a write-up is prose; anything bigger is a pasted export or a mistake
+MAX_DATA_BYTES = 50_000_000  # years of daily rows for many arms fit easily
+
+
+def decode(raw: bytes, path: str, limit: int = MAX_BYTES) -> str:
     """UTF-8 text; a byte-order mark from Windows editors is accepted and dropped."""
+    if len(raw) > limit:
+        raise SourceError(
+            Problem(
+                path,
+                1,
+                1,
+                "",
+                "the file is too large",
+                expected=f"at most {limit:,} bytes",
+                found=f"{len(raw):,} bytes",
+                hint="check that the right file is named; a write-up holds prose, not data",
+            )
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -108,7 +125,10 @@ def show_first_line(text: str) -> str:
 
 def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[dict[str, Any], Locate]:
     """YAML mapping -> (data, locate), refusing aliases and duplicate keys."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        raise SourceError(_unprintable(exc, text, path, line_offset)) from exc
     try:
         node = loader.get_single_node()
         if node is not None:
@@ -132,12 +152,29 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[dict[str, An
                 hint=_yaml_hint(what),
             )
         ) from exc
+    except yaml.reader.ReaderError as exc:
+        raise SourceError(_unprintable(exc, text, path, line_offset)) from exc
     except yaml.YAMLError as exc:
         raise SourceError(
             Problem(path, line_offset + 1, 1, "", f"the YAML cannot be read: {exc}")
         ) from exc
+    except RecursionError as exc:
+        # PyYAML composes nested lists recursively; [[[[...]]]] must not become a traceback.
+        raise SourceError(
+            Problem(
+                path,
+                line_offset + 1,
+                1,
+                "",
+                "the front-matter nests too deeply to read",
+                expected="fields with plain values, lists and mappings a few levels deep",
+                found="lists or mappings nested hundreds of levels deep",
+                hint="look for a run of '[' or '{' characters",
+            )
+        ) from exc
     finally:
-        loader.dispose()
+        if "loader" in locals():
+            loader.dispose()
     if not isinstance(data, dict):
         raise SourceError(
             Problem(
@@ -147,7 +184,9 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[dict[str, An
                 "",
                 "the YAML is not a mapping of fields",
                 expected="lines like 'title: ...'",
-                found=type(data).__name__ if data is not None else "nothing",
+                found=_KINDS_OF_YAML.get(type(data), "something else")
+                if data is not None
+                else "nothing",
             )
         )
 
@@ -158,7 +197,27 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[dict[str, An
     return data, locate
 
 
+_KINDS_OF_YAML = {list: "a list", str: "a line of text", int: "a number", float: "a number"}
+
+
+def _unprintable(exc: yaml.reader.ReaderError, text: str, path: str, line_offset: int) -> Problem:
+    before = text[: exc.position]
+    code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+    return Problem(
+        path,
+        before.count("\n") + line_offset + 1,
+        len(before) - (before.rfind("\n") + 1) + 1,
+        "",
+        "the front-matter contains a character YAML does not allow",
+        expected="printable text",
+        found=f"character U+{code:04X}",
+        hint="delete it; such characters often come along when text is pasted from another program",
+    )
+
+
 def _yaml_hint(problem: str) -> str:
+    if "constructor for the tag" in problem:
+        return "remove the '!' tag: values are plain text, numbers, dates, lists and mappings"
     if "\\t" in problem or "tab" in problem:
         return "indent with spaces, not tabs"
     if "quote" in problem or "scalar" in problem:

@@ -231,7 +231,8 @@ def check_lineage(ids: dict[str, str], parents: dict[str, str | None]) -> dict[s
                     expected="the id of an experiment in the experiments folder",
                     found=show(parent),
                     # An experiment cannot be its own parent, so its id is no suggestion.
-                    hint=did_you_mean(parent, (i for s, i in ids.items() if s != slug)),
+                    hint=did_you_mean(parent, (i for s, i in ids.items() if s != slug))
+                    or "check the id in the previous cycle's file",
                 )
             )
     for cycle in _cycles(parents):
