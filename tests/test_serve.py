@@ -1,0 +1,69 @@
+"""The live preview: `mkdocs serve` rebuilds on changes to write-ups and keeps running."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import free_port
+from helpers import VALID, front_matter, make_project, write
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+    except OSError:
+        return 0, ""
+
+
+def until(condition: Callable[[], bool], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+def test_serve_shows_drafts_reports_a_broken_file_and_recovers(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    draft = dict(VALID, title="Draft in progress", visibility="draft")
+    write(project, "a.md", front_matter(draft))
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=project,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        until(lambda: fetch(base + "experiments/")[0] == 200, 60)
+        # Drafts are part of the preview, never of a published build.
+        assert "Draft in progress" in fetch(base + "experiments/exp-2099-001/")[1]
+
+        broken = front_matter(dict(VALID, id="EXP-2099-002", status="finished"))
+        write(project, "b.md", broken)
+        until(lambda: fetch(base + "experiments/needs-attention/")[0] == 200)
+        page = fetch(base + "experiments/needs-attention/")[1]
+        assert "experiments/b.md" in page and "finished" in page
+        assert "need attention" in fetch(base + "experiments/")[1]
+        assert server.poll() is None  # still serving
+
+        write(project, "b.md", front_matter(dict(VALID, id="EXP-2099-002", title="Fixed")))
+        until(lambda: "Fixed" in fetch(base + "experiments/exp-2099-002/")[1])
+        assert fetch(base + "experiments/needs-attention/")[0] == 404
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=10)[0]
+    assert "experiments/b.md:" in output and "status: wrong value" in output
+    assert "Traceback" not in output
