@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from kaizen_portal import stats
 from kaizen_portal.stats import (
     SRM_THRESHOLD,
     Comparison,
@@ -532,3 +533,14 @@ def test_mde_false_skips_only_the_mde(compare: Callable[[bool], Comparison]) -> 
         full.variant_value,
         full.abs_diff,
     )
+
+
+@pytest.mark.parametrize(("n_c", "n_v"), [(40, 55), (5_000, 4_800), (37, 100_000)])
+def test_one_unit_sample_solve_equals_statsmodels_at_every_size(n_c: int, n_v: int) -> None:
+    from statsmodels.stats.power import NormalIndPower
+
+    direct = NormalIndPower().solve_power(
+        effect_size=None, nobs1=n_c, alpha=0.05, power=stats.POWER, ratio=n_v / n_c
+    )  # statsmodels' own solve at this size, with its default (coarser) tolerance
+    scaled = stats._normal_effect_at_unit_sample(0.05) / math.sqrt(n_c * n_v / (n_c + n_v))
+    assert scaled == pytest.approx(float(direct), rel=1e-4)

@@ -123,10 +123,30 @@ def show_first_line(text: str) -> str:
     return f"'{first[:40]}'" if first else "an empty file"
 
 
+# libyaml's parser (where PyYAML was built with it) reads front-matter about three times
+# faster with the same line marks, but words its errors less helpfully.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[dict[str, Any], Locate]:
-    """YAML mapping -> (data, locate), refusing aliases and duplicate keys."""
+    """YAML mapping -> (data, locate), refusing aliases and duplicate keys.
+
+    Valid files take the fast parser; a file it rejects is read again by the pure-Python
+    one, so every author sees PyYAML's clearer message whichever parser is installed.
+    """
+    if _FAST_LOADER is not yaml.SafeLoader:
+        try:
+            return _parse_yaml(text, path, line_offset, _FAST_LOADER)
+        except SourceError:
+            pass
+    return _parse_yaml(text, path, line_offset, yaml.SafeLoader)
+
+
+def _parse_yaml(
+    text: str, path: str, line_offset: int, loader_class: type[yaml.SafeLoader]
+) -> tuple[dict[str, Any], Locate]:
     try:
-        loader = yaml.SafeLoader(text)
+        loader = loader_class(text)
     except yaml.reader.ReaderError as exc:
         raise SourceError(_unprintable(exc, text, path, line_offset)) from exc
     try:

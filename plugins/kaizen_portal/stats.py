@@ -14,6 +14,7 @@ data at all (negative counts, an arm with no users, a confidence outside (0, 1))
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Sequence
@@ -183,7 +184,9 @@ def adjust_p_values(
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"p-values must lie in [0, 1], got {p!r}")
     adjusted = list(p_values)
-    if method == "none" or not tested:
+    # A family of one needs no correction (every method returns the p-value itself), and
+    # statsmodels' Holm runs a full garbage collection per call: skip the call, not the maths.
+    if method == "none" or len(tested) < 2:
         return adjusted
     corrected = multipletests([p for _, p in tested], method=_STATSMODELS_METHOD[method])[1]
     for (i, _), p in zip(tested, corrected, strict=True):
@@ -313,13 +316,26 @@ def _proportion_mde(p_c: float, n_c: int, n_v: int, alpha: float) -> float | Non
     """Cohen's h back to a rate: p_v = sin(asin(sqrt(p_c)) + h/2)^2, then to a relative lift."""
     if p_c == 0:
         return None
-    h = _detectable_effect(NormalIndPower, n_c, n_v, alpha)
-    if h is None:
+    unit = _normal_effect_at_unit_sample(alpha)
+    if unit is None:
         return None
+    h = unit / math.sqrt(n_c * n_v / (n_c + n_v))
     angle = math.asin(math.sqrt(p_c)) + h / 2
     if angle > math.pi / 2:
         return math.inf
     return math.sin(angle) ** 2 / p_c - 1
+
+
+@functools.cache
+def _normal_effect_at_unit_sample(alpha: float) -> float | None:
+    """The effect the two-sample z-test detects with 80% power when n_eff = 1.
+
+    statsmodels' normal power depends on the effect and the samples only through
+    effect * sqrt(n_eff), n_eff = n_c * n_v / (n_c + n_v), so this one solve (n_c = n_v = 2)
+    scaled by 1 / sqrt(n_eff) is statsmodels' answer for every sample size. Solving per
+    comparison cost ~4 ms each, most of a 1,000-experiment build.
+    """
+    return _detectable_effect(NormalIndPower, 2, 2, alpha)
 
 
 def _mean_mde(
