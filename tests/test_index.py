@@ -136,12 +136,13 @@ def wait_for_index(page) -> None:
 
 def shown_ids(page) -> list[str]:
     return page.eval_on_selector_all(
-        "table.kz-index tbody tr:not([hidden])", "rows => rows.map(row => row.dataset.kzId)"
+        "table.kz-index tbody tr:not(.kz-filtered-out)", "rows => rows.map(row => row.dataset.kzId)"
     )
 
 
-def query(page) -> str:
-    return page.evaluate("() => location.search")
+def wait_for_query(page, query: str) -> None:
+    """The URL follows the table once it has painted."""
+    page.wait_for_function("query => location.search === query", arg=query)
 
 
 def count_text(page) -> str:
@@ -155,7 +156,7 @@ def test_team_filter_narrows_rows_and_a_link_restores_it(page, site_url: str, sa
     assert len(shown_ids(page)) == len(exps)
     page.select_option("select[name=team]", "Web")
     assert set(shown_ids(page)) == web
-    assert query(page) == "?team=Web"
+    wait_for_query(page, "?team=Web")
     assert count_text(page) == f"Showing {len(web)} of {len(exps)} experiments"
     screenshot(page, "index-filtered")
 
@@ -173,7 +174,7 @@ def test_free_text_matches_the_hypothesis(page, site_url: str, samples) -> None:
     assert expected
     open_index(page, site_url + "experiments/")
     page.fill("input[name=text]", word.upper())
-    page.wait_for_function("() => location.search === '?text=IMMERSION'")
+    wait_for_query(page, "?text=IMMERSION")
     assert set(shown_ids(page)) == expected
     page.fill("input[name=text]", f"{word} no-such-word")
     page.wait_for_function(
@@ -193,7 +194,7 @@ def test_date_range_narrows_rows(page, site_url: str, samples) -> None:
     page.fill("input[name=from]", low.isoformat())
     page.fill("input[name=to]", high.isoformat())
     assert set(shown_ids(page)) == expected
-    assert query(page) == f"?from={low}&to={high}"
+    wait_for_query(page, f"?from={low}&to={high}")
     assert page.console_errors == []
 
 
@@ -214,13 +215,13 @@ def test_sorting_by_lift_orders_rows_and_toggles(page, site_url: str) -> None:
     numbers = [x for x in order if x is not None]
     assert numbers == sorted(numbers, reverse=True) and len(numbers) > 5
     assert order == numbers + [None] * (len(order) - len(numbers))  # no lift: always last
-    assert query(page) == "?sort=lift&dir=desc"
+    wait_for_query(page, "?sort=lift&dir=desc")
 
     header.locator("button").press("Enter")  # a button, so the keyboard sorts too
     assert header.get_attribute("aria-sort") == "ascending"
     order = lifts(page)
     assert order[: len(numbers)] == sorted(numbers)
-    assert query(page) == "?sort=lift&dir=asc"
+    wait_for_query(page, "?sort=lift&dir=asc")
 
     page.goto(site_url + "experiments/?sort=team&dir=desc")
     wait_for_index(page)
@@ -237,7 +238,7 @@ def test_clear_restores_every_row_and_the_plain_url(page, site_url: str, samples
     clear = page.locator("[data-kz-clear]")
     clear.click()
     assert len(shown_ids(page)) == total
-    assert query(page) == ""
+    wait_for_query(page, "")
     assert page.locator("select[name=team]").input_value() == ""
     assert page.locator("input[name=text]").input_value() == ""
     assert count_text(page) == f"Showing {total} of {total} experiments"
@@ -252,7 +253,7 @@ def test_filters_survive_instant_navigation_away_and_back(page, site_url: str, s
     page.locator("table.kz-index a", has_text="Shorter checkout form").click()
     wait_for_experiment(page, "EXP-2025-012")
     page.go_back()
-    page.wait_for_function("() => location.search === '?team=Web'")
+    wait_for_query(page, "?team=Web")
     wait_for_index(page)
     assert page.evaluate("() => window.__sameDocument") is True  # Material swapped the content
     assert page.locator("select[name=team]").input_value() == "Web"
@@ -260,7 +261,7 @@ def test_filters_survive_instant_navigation_away_and_back(page, site_url: str, s
     # The new page's controls work, and the old page's listeners are gone with it.
     page.select_option("select[name=team]", "Paid Ads")
     assert set(shown_ids(page)) == {exp.id for exp in exps if exp.team == "Paid Ads"}
-    assert query(page) == "?team=Paid+Ads"
+    wait_for_query(page, "?team=Paid+Ads")
     assert page.console_errors == []
 
 
@@ -277,6 +278,9 @@ def test_index_fits_a_phone_and_the_table_scrolls_inside(browser, site_url: str)
         ".kz-filters > *", "els => els.map(el => el.getBoundingClientRect().right)"
     )
     assert max(boxes) <= 375
+    # Rows off screen are not drawn until scrolled to (content-visibility); a full-page
+    # capture never scrolls, so draw them all for it.
+    page.add_style_tag(content=".kz-index tbody tr { content-visibility: visible !important }")
     screenshot(page, "index-phone")
     assert errors == []
     context.close()

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from . import fmt
 from .catalog import Catalog, load_catalog
 from .daily import DailyData, read_daily
+from .memo import Memo, digest, files_digest
 from .model import (
     Entry,
     Experiment,
@@ -56,10 +57,32 @@ def experiment_files(folder: Path) -> list[Path]:
     )
 
 
-def load_portfolio(project: Path, experiments_dir: str, site_config_dir: str) -> Portfolio:
+def load_portfolio(
+    project: Path,
+    experiments_dir: str,
+    site_config_dir: str,
+    memo: Memo | None = None,
+    data_dir: str = "data",
+) -> Portfolio:
     catalog, problems = load_catalog(project / site_config_dir, project)
     files = experiment_files(project / experiments_dir)
-    loaded = [load_entry(path, display_path(path, project), catalog, project) for path in files]
+    if memo is None:
+        loaded = [load_entry(p, display_path(p, project), catalog, project) for p in files]
+    else:
+        # A write-up's outcome depends on its bytes, the catalog and the data files.
+        context = files_digest(
+            [*(project / site_config_dir).glob("*.yml"), *experiment_files(project / data_dir)]
+        )
+        loaded = []
+        for path in files:
+            shown = display_path(path, project)
+            key = digest(shown, path.read_bytes(), context)
+            loaded.append(
+                memo.get(
+                    ("load", key),
+                    lambda p=path, s=shown, k=key: load_entry(p, s, catalog, project, k),
+                )
+            )
     for item in loaded:
         problems.extend(item.problems)
     entries = _unique_ids(loaded, problems)
@@ -86,7 +109,7 @@ class Loaded:
     declared_id: str | None = None
 
 
-def load_entry(path: Path, shown: str, catalog: Catalog, project: Path) -> Loaded:
+def load_entry(path: Path, shown: str, catalog: Catalog, project: Path, key: str = "") -> Loaded:
     if path.suffix != EXPERIMENT_SUFFIX:
         problem = Problem(
             shown,
@@ -125,7 +148,7 @@ def load_entry(path: Path, shown: str, catalog: Catalog, project: Path) -> Loade
         return Loaded(
             None, [pointer.at(shown, source.locate), *problems], source.locate, declared_id
         )
-    return Loaded(Entry(meta, source.body, shown, daily), [], source.locate, declared_id)
+    return Loaded(Entry(meta, source.body, shown, daily, key), [], source.locate, declared_id)
 
 
 def _load_daily(

@@ -250,3 +250,4 @@ class Entry:
     body: str
     path: str
     daily: DailyData | None = None  # the rows of the CSV that ``meta.data`` names
+    key: str = ""  # a digest of everything the entry was made from, for reuse across rebuilds

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
+from . import history
 from .config import KaizenPortalConfig
 from .listings import DASHBOARD_MARKER, default_home
+from .memo import Memo
 from .model import Visibility
 from .pages import GeneratedFile, PageOptions
 from .pipeline import HOME_URI, SCRIPTS, STYLESHEET, Inputs, build, static_files
-from .search import SearchIndexError, index_site
 from .sanitize import clean_writeup
+from .search import SearchIndexError, index_site
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -24,10 +27,15 @@ if TYPE_CHECKING:
 # Under "mkdocs.", so every error counts toward `mkdocs build --strict`.
 log = get_plugin_logger(__name__)
 
+# `mkdocs serve` makes new plugin instances for every rebuild; what was parsed and analysed
+# before lives here, keyed by content (see memo.py).
+MEMO = Memo()
+
 
 class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
     serving = False
     dashboard = ""
+    pinned_epoch: str | None = None  # the SOURCE_DATE_EPOCH this plugin set, not the caller
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Drafts belong to the live preview only; any build that could be published hides them.
@@ -37,6 +45,14 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
         if not self.config.enabled:
             return None
         self.project = Path(config.config_file_path or ".").parent.resolve()
+        # MkDocs dates the sitemap (and its gzip) from SOURCE_DATE_EPOCH, else the clock; the
+        # last commit's date, unless the caller set one, makes a commit's builds identical.
+        if os.environ.get(history.EPOCH_VARIABLE) in (None, self.pinned_epoch):
+            c = self.config
+            inputs = [c.experiments_dir, c.site_config_dir, c.data_dir, c.templates_dir]
+            inputs += [config.docs_dir, config.config_file_path, config.theme.custom_dir]
+            found = [self.project / path for path in inputs if path]
+            self.pinned_epoch = history.pin_build_date(os.environ, self.project, found)
         if STYLESHEET not in config.extra_css:
             config.extra_css.insert(0, STYLESHEET)
         present = [str(script) for script in config.extra_javascript]
@@ -53,6 +69,8 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
                 self.config.experiments_dir,
                 self.config.site_config_dir,
                 audience=self._audience(),
+                data_dir=self.config.data_dir,
+                memo=MEMO,
             ),
             PageOptions(
                 pages_dir=self.config.pages_dir.strip("/"),

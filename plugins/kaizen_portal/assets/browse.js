@@ -14,10 +14,18 @@
   var SELECTS = ["team", "status", "decision", "tag", "metric", "owner"];
   var FILTERS = SELECTS.concat(["from", "to", "text"]);
   var TYPING_DELAY = 150; // ms: filter once the reader pauses, not on every key
+  /* A class of our own rather than the `hidden` attribute: Material has sibling rules on it
+   * (`[hidden] + x`, `:not([hidden]) ~ x`), so toggling `hidden` on a row makes the browser
+   * re-check the rows after it; over thousands of rows that was several times slower. */
+  var FILTERED_OUT = "kz-filtered-out";
   var ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
   var VERDICTS = { loss: 0, flat: 1, win: 2 };
-  var FIRST_DIRECTION = { lift: "desc", verdict: "desc", date: "desc" }; // else ascending
+  var DESCENDING_FIRST = ["lift", "verdict", "date"]; // biggest, best and newest first
   var collator = new Intl.Collator("en", { numeric: true, sensitivity: "base" });
+
+  function firstDirection(key) {
+    return DESCENDING_FIRST.indexOf(key) >= 0 ? "desc" : "asc";
+  }
 
   function words(value) {
     return value ? value.split(" ") : [];
@@ -53,6 +61,7 @@
       var row = {
         tr: tr,
         index: index,
+        out: false,
         team: data.kzTeam || "",
         owner: data.kzOwner || "",
         status: data.kzStatus || "",
@@ -121,6 +130,7 @@
     var noun = rows.length === 1 ? " experiment" : " experiments";
     var sort = { key: "", direction: "" };
     var typing = null;
+    var urlPending = false;
 
     function view() {
       var current = {};
@@ -133,13 +143,15 @@
       var current = view();
       var shown = 0;
       rows.forEach(function (row) {
-        var hide = !matches(row, current);
-        if (row.tr.hidden !== hide) row.tr.hidden = hide;
-        if (!hide) shown++;
+        var out = !matches(row, current);
+        if (row.out !== out) {
+          row.out = out;
+          row.tr.classList.toggle(FILTERED_OUT, out);
+        }
+        if (!out) shown++;
       });
       count.textContent = "Showing " + shown.toLocaleString("en") + " of " + total + noun;
       clear.disabled = !FILTERS.some(function (name) { return current[name]; });
-      return current;
     }
 
     function reorder() {
@@ -161,7 +173,8 @@
     }
 
     /* Other parameters (such as Material's search highlight) are left as they are. */
-    function writeUrl(current) {
+    function writeUrl() {
+      var current = view();
       var params = new URLSearchParams(location.search);
       FILTERS.concat(["sort", "dir"]).forEach(function (name) { params.delete(name); });
       FILTERS.forEach(function (name) { if (current[name]) params.set(name, current[name]); });
@@ -176,9 +189,23 @@
       }
     }
 
+    /* After the next frame: changing the URL makes the browser finish its pending style
+     * work at once, so the table paints first and the address bar follows. */
+    function writeUrlSoon() {
+      if (urlPending) return;
+      urlPending = true;
+      requestAnimationFrame(function () {
+        setTimeout(function () {
+          urlPending = false;
+          if (root.isConnected) writeUrl(); // unless the reader has navigated away meanwhile
+        }, 0);
+      });
+    }
+
     function update() {
-      if (!root.isConnected) return; // the reader has navigated away meanwhile
-      writeUrl(filter());
+      if (!root.isConnected) return;
+      filter();
+      writeUrlSoon();
     }
 
     function readUrl() {
@@ -193,12 +220,18 @@
         form.elements[name].value = ISO_DATE.test(value) ? value : "";
       });
       form.elements.text.value = params.get("text") || "";
-      var key = params.get("sort") || "";
-      var known = Array.prototype.some.call(buttons, function (b) { return b.dataset.kzSort === key; });
+      var key = params.get("sort");
       var direction = params.get("dir");
-      sort.key = known ? key : "";
-      sort.direction = !known ? "" : direction === "asc" || direction === "desc"
-        ? direction : FIRST_DIRECTION[key] || "asc";
+      var known = Array.prototype.some.call(buttons, function (button) {
+        return button.dataset.kzSort === key;
+      });
+      if (!known) {
+        sort.key = sort.direction = "";
+      } else {
+        sort.key = key;
+        var given = direction === "asc" || direction === "desc";
+        sort.direction = given ? direction : firstDirection(key);
+      }
     }
 
     form.addEventListener("submit", function (event) {
@@ -227,17 +260,17 @@
           sort.direction = sort.direction === "asc" ? "desc" : "asc";
         } else {
           sort.key = key;
-          sort.direction = FIRST_DIRECTION[key] || "asc";
+          sort.direction = firstDirection(key);
         }
         reorder();
-        writeUrl(view());
+        writeUrlSoon();
       });
     });
 
     readUrl();
     filter();
     if (sort.key) reorder();
-    writeUrl(view()); // drops parameters that did not apply, so the URL says what is shown
+    writeUrlSoon(); // drops parameters that did not apply, so the URL says what is shown
   }
 
   function init() {

@@ -1,0 +1,196 @@
+"""How the portal's build scales, against plain mkdocs-material as the floor.
+
+For N synthetic experiments (benchmarks/synthetic.py) this builds, a few times each:
+
+  (a) the floor: the same write-up bodies as plain mkdocs-material pages, kept out of the
+      navigation (as the portal keeps its experiment pages), with Material's defaults;
+  (b) the portal: the plugin on the same write-ups, with its statistics, charts, listings,
+      feeds and search index;
+
+and prints median wall time, peak memory, site size, mean HTML bytes per experiment page,
+what a browser fetches for a first search, the plugin's own cost on a rebuild after one
+write-up changes (what `mkdocs serve` pays), and `kaizen check` on every file. The last
+line is `portal/plain build time ratio: X.XX`.
+
+    python benchmarks/build_scale.py --n 1000 --runs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "plugins"))
+
+from synthetic import write_portfolio  # noqa: E402
+
+# Runs MkDocs in-process and reports this process's and its children's peak memory (the
+# Pagefind indexer is a child), so one figure covers the whole build.
+MEASURED_BUILD = """
+import resource, sys
+from mkdocs.__main__ import cli
+try:
+    cli(sys.argv[1:])
+except SystemExit as exit:
+    code = exit.code or 0
+own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(f"PEAK_KB {max(own, kids)}", file=sys.stderr)
+sys.exit(code)
+"""
+
+PLAIN_YML = """\
+site_name: Plain floor
+site_url: http://127.0.0.1:8000/
+theme:
+  name: material
+  font: false
+nav:
+  - Home: index.md
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, nargs="+", default=[1000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {sys.platform}")
+    ratio = 0.0
+    for n in args.n:
+        workdir = args.keep or Path(tempfile.mkdtemp(prefix=f"kaizen-scale-{n}-"))
+        try:
+            ratio = run(workdir, n, args.runs)
+        finally:
+            if not args.keep:
+                shutil.rmtree(workdir, ignore_errors=True)
+    print(f"portal/plain build time ratio: {ratio:.2f}")
+
+
+def run(workdir: Path, n: int, runs: int) -> float:
+    portal = workdir / "portal"
+    plain = workdir / "plain"
+    started = time.perf_counter()
+    write_portfolio(portal, n)
+    write_plain(portal, plain)
+    print(f"\nN = {n:,}: wrote both projects in {time.perf_counter() - started:.1f} s")
+
+    floor = [build(plain, workdir / "plain-site") for _ in range(runs)]
+    ours = [build(portal, workdir / "portal-site") for _ in range(runs)]
+    site = workdir / "portal-site"
+    pages = list((site / "experiments").glob("exp-*/index.html"))
+    print(f"{'':24}{'plain floor':>14}{'portal':>14}")
+    row("median build time (s)", [t for t, _ in floor], [t for t, _ in ours], "{:.1f}")
+    row("peak memory (MB)", [m for _, m in floor], [m for _, m in ours], "{:.0f}")
+    plain_mb, portal_mb = size(workdir / "plain-site") / 1e6, size(site) / 1e6
+    print(f"{'site size (MB)':24}{plain_mb:>14.1f}{portal_mb:>14.1f}")
+    mean_page = statistics.mean(p.stat().st_size for p in pages) / 1000
+    print(f"mean HTML per experiment page: {mean_page:.1f} KB ({len(pages):,} pages)")
+    print(f"first search fetches: {first_search_bytes(site) / 1000:.0f} KB")
+    print(f"plugin rebuild after one edit: {rebuild_seconds(portal):.2f} s")
+    print(f"kaizen check of {n:,} files: {check_seconds(portal):.2f} s")
+    return statistics.median(t for t, _ in ours) / statistics.median(t for t, _ in floor)
+
+
+def write_plain(portal: Path, plain: Path) -> None:
+    """The floor: every write-up's Markdown body as an ordinary page, front-matter dropped."""
+    docs = plain / "docs" / "experiments"
+    docs.mkdir(parents=True)
+    (plain / "mkdocs.yml").write_text(PLAIN_YML, encoding="utf-8")
+    (plain / "docs" / "index.md").write_text("# Experiments\n", encoding="utf-8")
+    for source in (portal / "experiments").glob("*.md"):
+        text = source.read_text(encoding="utf-8")
+        body = text.split("\n---\n", 1)[1] if text.startswith("---\n") else text
+        title = re.search(r"^title: (.*)$", text, re.MULTILINE)
+        heading = title.group(1).strip("'\"") if title else source.stem
+        (docs / source.name).write_text(f"# {heading}\n{body}", encoding="utf-8")
+
+
+def build(project: Path, site: Path) -> tuple[float, float]:
+    """Wall time (s) and peak memory (MB) of one strict build."""
+    shutil.rmtree(site, ignore_errors=True)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1767225600"}
+    command = [sys.executable, "-c", MEASURED_BUILD, "build", "-q", "--strict", "-d", str(site)]
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"build of {project} failed:\n{result.stderr[-3000:]}")
+    peak = int(re.findall(r"PEAK_KB (\d+)", result.stderr)[-1]) / 1024
+    return elapsed, peak
+
+
+def row(label: str, floor: list[float], ours: list[float], form: str) -> None:
+    left, right = form.format(statistics.median(floor)), form.format(statistics.median(ours))
+    print(f"{label:24}{left:>14}{right:>14}")
+
+
+def size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def first_search_bytes(site: Path) -> int:
+    """What a first query loads: Pagefind's entry, its WASM and metadata, one index chunk
+    and one fragment, or Material's whole lunr index when that is what the site has."""
+    lunr = site / "search" / "search_index.json"
+    if lunr.is_file():
+        return lunr.stat().st_size
+    pagefind = site / "pagefind"
+    if not pagefind.is_dir():
+        return 0
+    fixed = [
+        *pagefind.glob("pagefind.js"),
+        *pagefind.glob("pagefind-entry.json"),
+        *pagefind.glob("wasm.*.pagefind"),
+        *pagefind.glob("pagefind.*.pf_meta"),
+    ]
+    chunks = sorted(pagefind.glob("index/*.pf_index"), key=lambda p: p.stat().st_size)
+    fragments = sorted(pagefind.glob("fragment/*.pf_fragment"), key=lambda p: p.stat().st_size)
+    largest = [chunks[-1]] if chunks else []
+    return sum(p.stat().st_size for p in fixed + largest + fragments[-5:])
+
+
+def rebuild_seconds(project: Path) -> float:
+    """The plugin's own work for a rebuild after editing one write-up, as `serve` runs it."""
+    from kaizen_portal.memo import Memo
+    from kaizen_portal.pages import PageOptions
+    from kaizen_portal.pipeline import Inputs, build
+
+    memo = Memo()
+    build(Inputs(project, memo=memo), PageOptions())
+    target = sorted((project / "experiments").glob("*.md"))[0]
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text + "\nOne more sentence.\n", encoding="utf-8")
+    try:
+        started = time.perf_counter()
+        build(Inputs(project, memo=memo), PageOptions())
+        return time.perf_counter() - started
+    finally:
+        target.write_text(text, encoding="utf-8")
+
+
+def check_seconds(project: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "kaizen_portal.cli", "check"],
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(HERE.parent / "plugins")},
+        capture_output=True,
+        check=True,
+    )
+    return time.perf_counter() - started
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""Work already done, remembered by the content it was done on.
+
+`mkdocs serve` rebuilds the whole site on every save. Parsing, validating and analysing
+a write-up depends only on its bytes, the catalog and the data files, so a rebuild after
+editing one write-up recomputes that one and reuses the rest. Keys are content digests,
+never paths or times, so a stale result cannot be served: a changed input is a new key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Hashable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class Memo:
+    """A content-keyed store that forgets whatever the latest build did not use."""
+
+    def __init__(self) -> None:
+        self._store: dict[Hashable, Any] = {}
+        self._used: set[Hashable] = set()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        self._used.add(key)
+        if key in self._store:
+            self.hits += 1
+        else:
+            self.misses += 1
+            self._store[key] = compute()
+        return self._store[key]
+
+    def sweep(self) -> None:
+        """After a build: drop results of files that were deleted or changed."""
+        self._store = {k: v for k, v in self._store.items() if k in self._used}
+        self._used = set()
+        self.hits = self.misses = 0
+
+
+def digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def files_digest(paths: Iterable[Path]) -> str:
+    """One digest of many files' names and bytes, in a stable order."""
+    parts: list[bytes | str] = []
+    for path in sorted(paths):
+        parts += [path.as_posix(), path.read_bytes() if path.is_file() else b"\0missing"]
+    return digest(*parts)
