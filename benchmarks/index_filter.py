@@ -13,30 +13,16 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from browsing import CHROMIUM, CHROMIUM_ARGS, free_port, serve
 from synthetic import write_portfolio
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [  # as tests/conftest.py launches it
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 # Runs `act` (a function body given the page's elements), then times the three stages.
 TIMED = """async ([act, arg]) => {
@@ -89,12 +75,6 @@ def main() -> None:
             report(site, url + "experiments/", args.runs)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def prepare(workdir: Path, n: int, seed: int, port: int) -> Path:
     """The built site; generated and built unless the workdir already holds one."""
     project, site = workdir / "project", workdir / "site"
@@ -115,31 +95,6 @@ def prepare(workdir: Path, n: int, seed: int, port: int) -> Path:
     assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr[-5000:]}"
     print(f"built the site (--strict) in {time.perf_counter() - started:.1f} s")
     return site
-
-
-@contextmanager
-def serve(site: Path, port: int) -> Iterator[str]:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-        cwd=site,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        yield url
-    finally:
-        server.terminate()
-        server.wait()
 
 
 def report(site: Path, url: str, runs: int) -> None:

@@ -25,30 +25,17 @@ import gzip
 import logging
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from browsing import CHROMIUM, CHROMIUM_ARGS, free_port, serve
 from synthetic import ROOT, write_portfolio
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [  # as tests/conftest.py launches it
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SEARCH_URLS = ("/search/", "/workers/search", "/pagefind/")  # what search loads with a page
 TEXT_TYPES = (".js", ".css", ".json", ".html")  # what a gzipping server would compress
 
@@ -300,37 +287,6 @@ def table(rows: list[tuple[int, Variant]], query: str) -> str:
     for n, v in rows:
         lines.append(f"  N={n:,} {v.name}: {v.build_seconds:.1f} s")
     return "\n".join(lines)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def serve(site: Path, port: int) -> Iterator[str]:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-        cwd=site,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        yield url
-    finally:
-        server.terminate()
-        server.wait()
 
 
 if __name__ == "__main__":

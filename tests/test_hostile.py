@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from browsing import free_port, serve
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kaizen_portal.catalog import Catalog
@@ -22,7 +23,7 @@ from kaizen_portal.cli import main
 from kaizen_portal.load import load_entry, load_portfolio
 from kaizen_portal.sanitize import clean_writeup
 
-from conftest import free_port, screenshot, serve
+from conftest import screenshot
 from helpers import VALID, front_matter, make_project, mkdocs_build, write
 
 CORPUS = Path(__file__).parent / "corpus"

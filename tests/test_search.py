@@ -5,16 +5,10 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from browsing import serve
 from kaizen_portal.search import SearchIndexError, index_site
 
 from conftest import screenshot
@@ -306,39 +300,11 @@ def test_search_fits_a_phone(browser, site_url: str) -> None:
     assert errors == []
 
 
-@contextmanager
-def served(folder: Path) -> Iterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-        cwd=folder,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        yield url
-    finally:
-        server.terminate()
-        server.wait()
-
-
 def test_results_link_under_the_path_the_site_is_served_from(
     page, sample_site: Path, tmp_path: Path
 ) -> None:
     (tmp_path / "portal").symlink_to(sample_site, target_is_directory=True)
-    with served(tmp_path) as root:
+    with serve(tmp_path) as root:
         page.goto(root + "portal/experiments/")
         field = open_search(page)
         field.fill(HYPOTHESIS_WORD)
@@ -378,7 +344,7 @@ def test_hidden_write_ups_never_reach_the_index(browser, tmp_path: Path) -> None
     assert b"quokkasecond" not in bundle and b"quokkathird" not in bundle
 
     page = browser.new_page()
-    with served(site) as url:
+    with serve(site) as url:
         page.goto(url)
         assert api_search(page, url, "quokkafirst") == [page_url("EXP-2099-001")]
         assert api_search(page, url, "quokkasecond") == []
@@ -416,7 +382,7 @@ def test_a_project_that_keeps_materials_search_gets_no_pagefind(page, tmp_path: 
     assert result.returncode == 0, result.stderr
     assert (site / "search" / "search_index.json").is_file()
     assert not (site / "pagefind").exists()
-    with served(site) as url:
+    with serve(site) as url:
         page.goto(url)
         page.wait_for_load_state("networkidle")
         # search.js sees Material's search box and adds none of its own.

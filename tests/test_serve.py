@@ -11,7 +11,8 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import free_port
+from browsing import free_port
+
 from helpers import VALID, front_matter, make_project, write
 
 
