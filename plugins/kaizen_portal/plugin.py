@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from . import history
+from . import history, stash
 from .config import KaizenPortalConfig
 from .listings import DASHBOARD_MARKER, default_home
 from .memo import Memo
@@ -35,6 +35,7 @@ MEMO = Memo()
 class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
     serving = False
     dashboard = ""
+    generated: set[str] = set()  # noqa: RUF012 - replaced per build, never mutated in place
     pinned_epoch: str | None = None  # the SOURCE_DATE_EPOCH this plugin set, not the caller
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -95,6 +96,9 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
             log.info("%s is not published in this build (its visibility)", path)
         for generated in result.files:
             self._replace(files, config, generated)
+        # Pages whose HTML the portal rendered itself; see stash.py.
+        self.generated = {g.uri for g in result.files if g.uri.endswith(".md")}
+        self.stashed: dict[str, dict[str, str]] = {}
         for uri, source in static_files().items():
             files.append(File.generated(config, uri, abs_src_path=str(source)))
         self.dashboard = result.dashboard
@@ -105,16 +109,23 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
+        if not self.config.enabled:
+            return None
         # The dashboard's links are relative to the home page, so only there.
-        if self.config.enabled and page.file.src_uri == HOME_URI:
-            return markdown.replace(DASHBOARD_MARKER, f"\n\n{self.dashboard}\n\n")
-        return None
+        if page.file.src_uri == HOME_URI:
+            markdown = markdown.replace(DASHBOARD_MARKER, f"\n\n{self.dashboard}\n\n")
+        if page.file.src_uri in self.generated or page.file.src_uri == HOME_URI:
+            markdown, self.stashed[page.file.src_uri] = stash.hide(markdown)
+        return markdown
 
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
+        if not self.config.enabled:
+            return None
+        html = stash.restore(html, self.stashed.pop(page.file.src_uri, {}))
         # Raw HTML in a write-up may format, never run: see sanitize.py for the policy.
-        return clean_writeup(html) if self.config.enabled else None
+        return clean_writeup(html)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled:
