@@ -24,7 +24,7 @@ from . import charts, fmt, insights
 from .analyze import Analysis
 from .catalog import Catalog
 from .insights import group_slug
-from .lineage import Lineage, chronological, lineages
+from .lineage import Lineage, chronological
 from .load import Portfolio
 from .model import (
     Decision,
@@ -178,15 +178,16 @@ def generate(
     portfolio: Portfolio,
     analyses: dict[str, Analysis],
     options: PageOptions,
+    family: Mapping[str, Lineage],
     last_changed: Mapping[str, dt.date] | None = None,
 ) -> list[GeneratedFile]:
     """Every page the portal adds to the site, in a stable order.
 
-    ``last_changed`` maps an entry's path to the date its write-up last changed.
+    ``family`` is each entry's lineage by slug; ``last_changed`` maps an entry's path to
+    the date its write-up last changed.
     """
     env = _environment(options.template_dir)
     links = Links(options)
-    family = lineages(portfolio.entries)
     changed = last_changed or {}
     files = [
         _experiment_page(

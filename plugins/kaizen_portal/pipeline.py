@@ -105,9 +105,11 @@ def build(inputs: Inputs, options: PageOptions) -> Build:
     analyses = _analyze_all(portfolio, inputs.memo)
     # One git call for every write-up; a commit's checkout always gives the same dates.
     changed = history.last_changed(inputs.project, [Path(e.path) for e in shown])
-    files = generate(portfolio, analyses, options, {e.path: changed[Path(e.path)] for e in shown})
-    render = Renderer.for_options(options)
     family = lineages(portfolio.entries)
+    files = generate(
+        portfolio, analyses, options, family, {e.path: changed[Path(e.path)] for e in shown}
+    )
+    render = Renderer.for_options(options)
     files += listings.generate(portfolio, analyses, family, render)
     links = render.links
     export = export_json(portfolio, analyses, lambda e: links.url(links.page_uri(e)))
