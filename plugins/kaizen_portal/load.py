@@ -76,11 +76,12 @@ def load_portfolio(
         loaded = []
         for path in files:
             shown = display_path(path, project)
-            key = digest(shown, path.read_bytes(), context)
+            raw = path.read_bytes()
+            key = digest(shown, raw, context)
             loaded.append(
                 memo.get(
                     ("load", key),
-                    lambda p=path, s=shown, k=key: load_entry(p, s, catalog, project, k),
+                    lambda p=path, s=shown, k=key, r=raw: load_entry(p, s, catalog, project, k, r),
                 )
             )
     for item in loaded:
@@ -109,7 +110,15 @@ class Loaded:
     declared_id: str | None = None
 
 
-def load_entry(path: Path, shown: str, catalog: Catalog, project: Path, key: str = "") -> Loaded:
+def load_entry(
+    path: Path,
+    shown: str,
+    catalog: Catalog,
+    project: Path,
+    key: str = "",
+    raw: bytes | None = None,
+) -> Loaded:
+    """One file's outcome; ``raw`` is its bytes when the caller has already read them."""
     if path.suffix != EXPERIMENT_SUFFIX:
         problem = Problem(
             shown,
@@ -123,7 +132,7 @@ def load_entry(path: Path, shown: str, catalog: Catalog, project: Path, key: str
         )
         return Loaded(None, [problem], _nowhere)
     try:
-        source = parse_front_matter(decode(path.read_bytes(), shown), shown)
+        source = parse_front_matter(decode(path.read_bytes() if raw is None else raw, shown), shown)
     except SourceError as exc:
         return Loaded(None, [exc.problem], _nowhere)
     declared = source.data.get("id")
