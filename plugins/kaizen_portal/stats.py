@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import NormalIndPower, TTestIndPower
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
@@ -303,13 +303,23 @@ def _interval(estimate: float, se: float, quantile: float) -> tuple[float | None
     return estimate - half_width, estimate + half_width
 
 
+# scipy.stats' norm and t evaluate these special functions; calling them directly gives the
+# same values, bit for bit, without the distribution objects' argument handling (~0.1 ms a
+# call, 40 times the function itself), paid on every comparison and every day of a trend.
+
+
+@functools.cache
+def _normal_quantile(tail: float) -> float:
+    return float(special.ndtri(tail))
+
+
 def _two_sided_quantile(alpha: float, df: float | None = None) -> float:
     tail = 1 - alpha / 2
-    return float(stats.norm.ppf(tail) if df is None else stats.t.ppf(tail, df))
+    return _normal_quantile(tail) if df is None else float(special.stdtrit(df, tail))
 
 
 def _two_sided_normal_p(z: float) -> float:
-    return float(2 * stats.norm.sf(abs(z)))
+    return float(2 * special.ndtr(-abs(z)))
 
 
 def _proportion_mde(p_c: float, n_c: int, n_v: int, alpha: float) -> float | None:
