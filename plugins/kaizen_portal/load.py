@@ -26,7 +26,14 @@ from .model import (
     ProportionArm,
 )
 from .problems import Finding, Loc, Locate, Problem, from_validation_error
-from .source import MAX_DATA_BYTES, SourceError, decode, display_path, parse_front_matter
+from .source import (
+    MAX_DATA_BYTES,
+    SourceError,
+    decode,
+    display_path,
+    field_positions,
+    parse_front_matter,
+)
 from .validate import check_experiment, check_lineage
 
 EXPERIMENT_SUFFIX = ".md"
@@ -157,7 +164,8 @@ def load_entry(
         return Loaded(
             None, [pointer.at(shown, source.locate), *problems], source.locate, declared_id
         )
-    return Loaded(Entry(meta, source.body, shown, daily, key), [], source.locate, declared_id)
+    locate = field_positions(source.locate, source.data)
+    return Loaded(Entry(meta, source.body, shown, daily, key), [], locate, declared_id)
 
 
 def _load_daily(

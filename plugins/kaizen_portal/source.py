@@ -8,6 +8,7 @@ lines can expand into gigabytes).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -215,6 +216,19 @@ def _parse_yaml(
         return target.start_mark.line + line_offset + 1, target.start_mark.column + 1
 
     return data, locate
+
+
+def field_positions(locate: Locate, fields: Iterable[str]) -> Locate:
+    """A locator that remembers only where each top-level field sits.
+
+    ``locate`` keeps the whole composed YAML alive, every node with its marks: ~25 KB a
+    file, 120 MB across 5,000 write-ups. Once a file is valid, what can still be wrong
+    with it (a duplicate id, a parent that does not exist) is about a top-level field, so
+    a valid entry keeps this instead; a deeper place resolves to its field's line.
+    """
+    root = locate(())
+    at = {name: locate((name,)) for name in fields}
+    return lambda loc: at.get(str(loc[0]), root) if loc else root
 
 
 _KINDS_OF_YAML = {list: "a list", str: "a line of text", int: "a number", float: "a number"}
