@@ -167,15 +167,28 @@ def test_mean_lift_interval_is_delta_method_with_welch_df(
     assert result.ci_high == pytest.approx(lift + half_width, abs=1e-9)
 
 
-def test_mean_mde_reaches_80_percent_power() -> None:
+@pytest.mark.parametrize(
+    ("n_c", "n_v", "confidence"),
+    # From a handful of users (where t and z differ most) to millions, uneven splits too: the
+    # solver starts from the z-test's answer, which must bracket the t root at every size.
+    [
+        (4, 4, 0.95),
+        (5, 12, 0.99),
+        (30, 30, 0.8),
+        (300, 450, 0.95),
+        (8504, 2126, 0.95),
+        (2_000_000, 1_000_000, 0.9),
+    ],
+)
+def test_mean_mde_reaches_80_percent_power(n_c: int, n_v: int, confidence: float) -> None:
     # Reference: noncentral-t power of the pooled two-sample t-test written out with scipy.nct.
-    n_c, n_v, mean, sd = 300, 450, 100.0, 12.0
-    result = compare_means(n_c, mean, sd, n_v, 101.0, sd)
+    mean, sd = 100.0, 12.0
+    result = compare_means(n_c, mean, sd, n_v, 101.0, sd, confidence)
     assert result.mde is not None
     d = result.mde * mean / sd
     df = n_c + n_v - 2
     nc = d * math.sqrt(n_c * n_v / (n_c + n_v))
-    crit = sps.t.ppf(0.975, df)
+    crit = sps.t.ppf(1 - (1 - confidence) / 2, df)
     power = sps.nct.sf(crit, df, nc) + sps.nct.cdf(-crit, df, nc)
     assert power == pytest.approx(0.8, abs=1e-6)
 
@@ -259,8 +272,18 @@ def test_zero_control_mean_has_undefined_lift() -> None:
 
 
 def test_mde_is_none_when_the_power_solver_cannot_be_trusted() -> None:
-    # Two observations per arm at 99.9%: statsmodels' t power turns nan before 80% is reached.
-    assert _quietly(lambda: compare_means(2, 5.0, 1.0, 2, 6.0, 1.0, confidence=0.999)).mde is None
+    # Two observations per arm at 99.99%: statsmodels' t power turns nan before 80% is reached.
+    assert _quietly(lambda: compare_means(2, 5.0, 1.0, 2, 6.0, 1.0, confidence=0.9999)).mde is None
+
+
+def test_mean_mde_of_two_observations_per_arm_is_found_where_it_exists() -> None:
+    # At 99.9% the root lies far out (d = 40): a solver started from [0, 1] strayed into the
+    # nan region of the noncentral t and gave up; started from the z answer it finds it.
+    result = _quietly(lambda: compare_means(2, 5.0, 1.0, 2, 6.0, 1.0, confidence=0.999))
+    assert result.mde is not None
+    nc = result.mde * 5.0 / 1.0  # d * sqrt(n_eff), n_eff = 1
+    crit = sps.t.ppf(1 - 0.0005, 2)
+    assert sps.nct.sf(crit, 2, nc) + sps.nct.cdf(-crit, 2, nc) == pytest.approx(0.8, abs=1e-6)
 
 
 @pytest.mark.parametrize(
