@@ -24,7 +24,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 
-MKDOCS_YML = """\
+# What the portal and the plain floor (build_scale.py) share: the same look and Markdown.
+SITE_YML = """\
 site_name: Synthetic Experiments
 site_url: !ENV [SITE_URL, "http://127.0.0.1:8000/"]
 docs_dir: docs
@@ -47,7 +48,16 @@ theme:
       primary: brown
       accent: deep orange
       toggle: {icon: material/weather-sunny, name: Switch to light mode}
-plugins:
+markdown_extensions:
+  - admonition
+  - attr_list
+  - tables
+  - toc:
+      permalink: true
+"""
+
+MKDOCS_YML = f"""\
+{SITE_YML}plugins:
   - kaizen-portal:
       experiments_dir: experiments
       site_config_dir: site_config
@@ -56,12 +66,6 @@ plugins:
 nav:
   - Home: index.md
   - Experiments: experiments/index.md
-markdown_extensions:
-  - admonition
-  - attr_list
-  - tables
-  - toc:
-      permalink: true
 """
 
 
