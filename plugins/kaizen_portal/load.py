@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from . import fmt
+from . import fmt, workers
 from .catalog import Catalog, load_catalog
 from .daily import DailyData, read_daily
 from .memo import Memo, digest, files_digest
@@ -28,10 +28,10 @@ from .model import (
 from .problems import Finding, Loc, Locate, Problem, from_validation_error
 from .source import (
     MAX_DATA_BYTES,
+    FieldPositions,
     SourceError,
     decode,
     display_path,
-    field_positions,
     parse_front_matter,
 )
 from .validate import check_experiment, check_lineage
@@ -73,24 +73,29 @@ def load_portfolio(
 ) -> Portfolio:
     catalog, problems = load_catalog(project / site_config_dir, project)
     files = experiment_files(project / experiments_dir)
-    if memo is None:
-        loaded = [load_entry(p, display_path(p, project), catalog, project) for p in files]
-    else:
+    context = ""
+    if memo is not None:
         # A write-up's outcome depends on its bytes, the catalog and the data files.
-        context = files_digest(
-            [*(project / site_config_dir).glob("*.yml"), *experiment_files(project / data_dir)]
-        )
-        loaded = []
-        for path in files:
-            shown = display_path(path, project)
-            raw = path.read_bytes()
-            key = digest(shown, raw, context)
-            loaded.append(
-                memo.get(
-                    ("load", key),
-                    lambda p=path, s=shown, k=key, r=raw: load_entry(p, s, catalog, project, k, r),
-                )
-            )
+        data = [*(project / site_config_dir).glob("*.yml"), *experiment_files(project / data_dir)]
+        context = files_digest(data)
+
+    def one(path: Path) -> tuple[str, Loaded]:
+        shown = display_path(path, project)
+        if memo is None:
+            return "", load_entry(path, shown, catalog, project)
+        raw = path.read_bytes()
+        key = digest(shown, raw, context)
+
+        def load() -> Loaded:
+            return load_entry(path, shown, catalog, project, key, raw)
+
+        return key, memo.get(("load", key), load)
+
+    loaded = [
+        # A forked worker's result arrives as a copy; the memo keeps this process's own.
+        item if memo is None else memo.get(("load", key), lambda item=item: item)
+        for key, item in workers.map_shared(one, files)
+    ]
     for item in loaded:
         problems.extend(item.problems)
     entries = _unique_ids(loaded, problems)
@@ -107,13 +112,17 @@ def load_portfolio(
     return Portfolio(tuple(valid), tuple(sorted(problems)), catalog, len(files))
 
 
+def _nowhere(_loc: Loc) -> tuple[int, int]:
+    return 1, 1
+
+
 @dataclass(frozen=True)
 class Loaded:
     """One file's outcome: an entry, or the problems that keep it off the site."""
 
     entry: Entry | None
     problems: list[Problem]
-    locate: Locate
+    locate: Locate = _nowhere  # where an entry's fields sit, for the checks across files
     declared_id: str | None = None
 
 
@@ -137,22 +146,22 @@ def load_entry(
             found=f"'{path.suffix or path.name}'",
             hint="rename it, or keep non-experiment files outside the experiments folder",
         )
-        return Loaded(None, [problem], _nowhere)
+        return Loaded(None, [problem])
     try:
         source = parse_front_matter(decode(path.read_bytes() if raw is None else raw, shown), shown)
     except SourceError as exc:
-        return Loaded(None, [exc.problem], _nowhere)
+        return Loaded(None, [exc.problem])
     declared = source.data.get("id")
     declared_id = declared if isinstance(declared, str) else None
     try:
         meta = Experiment.model_validate(source.data)
     except ValidationError as exc:
         problems = from_validation_error(exc, shown, source.locate, known_fields)
-        return Loaded(None, problems, source.locate, declared_id)
+        return Loaded(None, problems, declared_id=declared_id)
     findings = check_experiment(meta, catalog, lambda rel: (project / rel).is_file())
     if findings:
         problems = [f.at(shown, source.locate) for f in findings]
-        return Loaded(None, problems, source.locate, declared_id)
+        return Loaded(None, problems, declared_id=declared_id)
     daily, problems = _load_daily(meta, catalog, project)
     if problems:
         # The write-up points at its data file, so neither is missing from the error list.
@@ -161,10 +170,8 @@ def load_entry(
             f"the data file has {fmt.plural(len(problems), 'problem')}, listed under its own name",
             hint=f"fix {meta.data}; the write-up itself is fine",
         )
-        return Loaded(
-            None, [pointer.at(shown, source.locate), *problems], source.locate, declared_id
-        )
-    locate = field_positions(source.locate, source.data)
+        return Loaded(None, [pointer.at(shown, source.locate), *problems], declared_id=declared_id)
+    locate = FieldPositions.of(source.locate, source.data)
     return Loaded(Entry(meta, source.body, shown, daily, key), [], locate, declared_id)
 
 
@@ -235,7 +242,3 @@ def _unique_ids(loaded: list[Loaded], problems: list[Problem]) -> list[tuple[Ent
         owner[slug] = entry.path
         unique.append((entry, locate))
     return unique
-
-
-def _nowhere(_loc: Loc) -> tuple[int, int]:
-    return 1, 1

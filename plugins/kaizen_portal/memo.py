@@ -22,15 +22,10 @@ class Memo:
     def __init__(self) -> None:
         self._store: dict[Hashable, Any] = {}
         self._used: set[Hashable] = set()
-        self.hits = 0
-        self.misses = 0
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         self._used.add(key)
-        if key in self._store:
-            self.hits += 1
-        else:
-            self.misses += 1
+        if key not in self._store:
             self._store[key] = compute()
         return self._store[key]
 
@@ -38,7 +33,6 @@ class Memo:
         """After a build: drop results of files that were deleted or changed."""
         self._store = {k: v for k, v in self._store.items() if k in self._used}
         self._used = set()
-        self.hits = self.misses = 0
 
 
 def digest(*parts: bytes | str) -> str:

@@ -174,33 +174,14 @@ def front_matter(**meta: object) -> str:
     return f"---\n{dumped}---\n\n"
 
 
-def generate(
-    portfolio: Portfolio,
-    analyses: dict[str, Analysis],
-    options: PageOptions,
-    family: Mapping[str, Lineage],
-    last_changed: Mapping[str, dt.date] | None = None,
+def portfolio_pages(
+    portfolio: Portfolio, analyses: Mapping[str, Analysis], options: PageOptions
 ) -> list[GeneratedFile]:
-    """Every page the portal adds to the site, in a stable order.
-
-    ``family`` is each entry's lineage by slug; ``last_changed`` maps an entry's path to
-    the date its write-up last changed.
-    """
+    """The pages about the portfolio as a whole: the experiments index, and the files
+    that need attention when some do."""
     env = _environment(options.template_dir)
     links = Links(options)
-    changed = last_changed or {}
-    files = [
-        _experiment_page(
-            env,
-            links,
-            analyses[e.meta.slug],
-            family[e.meta.slug],
-            portfolio,
-            changed.get(e.path),
-        )
-        for e in portfolio.entries
-    ]
-    files.append(_index_page(env, links, portfolio, analyses))
+    files = [_index_page(env, links, portfolio, analyses)]
     if portfolio.problems:
         files.append(_problems_page(env, links, portfolio))
     return files
@@ -238,17 +219,19 @@ def _render(env: jinja2.Environment, name: str, uri: str, links: Links, **contex
     )
 
 
-def _experiment_page(
-    env: jinja2.Environment,
-    links: Links,
+def experiment_page(
     analysis: Analysis,
     lineage: Lineage,
-    portfolio: Portfolio,
+    catalog: Catalog,
+    options: PageOptions,
     last_changed: dt.date | None = None,
 ) -> GeneratedFile:
+    """One experiment's page; it reads no other write-up than the cycles of its idea."""
+    env = _environment(options.template_dir)
+    links = Links(options)
     entry = analysis.entry
     uri = links.page_uri(entry)
-    settings = portfolio.catalog.settings
+    settings = catalog.settings
     page_charts = charts.experiment_charts(
         analysis,
         lineage.cycles,
@@ -270,7 +253,7 @@ def _experiment_page(
         exp=entry.meta,
         analysis=analysis,
         lineage=lineage,
-        catalog=portfolio.catalog,
+        catalog=catalog,
         settings=settings,
         charts=page_charts,
         last_changed=last_changed,
@@ -279,7 +262,7 @@ def _experiment_page(
 
 
 def _index_page(
-    env: jinja2.Environment, links: Links, portfolio: Portfolio, analyses: dict[str, Analysis]
+    env: jinja2.Environment, links: Links, portfolio: Portfolio, analyses: Mapping[str, Analysis]
 ) -> GeneratedFile:
     uri = links.index_uri()
     rows = sorted(

@@ -6,20 +6,22 @@ same; nothing here imports MkDocs.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
-from . import history, listings
+from . import history, listings, workers
 from .analyze import Analysis, analyze
 from .export import EXPORT_URI, export_json
 from .feeds import feeds
-from .lineage import lineages
+from .lineage import Lineage, lineages
 from .load import Portfolio, load_portfolio
 from .memo import Memo
 from .model import Entry, Visibility
-from .pages import GeneratedFile, PageOptions, Renderer, generate
+from .pages import GeneratedFile, PageOptions, Renderer, experiment_page, portfolio_pages
 
 ASSETS = Path(__file__).parent / "assets"
 STYLESHEET = "assets/kaizen/kaizen.css"
@@ -66,28 +68,50 @@ class Build:
     dashboard: str = ""  # HTML for the home page, where it says DASHBOARD_MARKER
 
 
-def _analyze_all(portfolio: Portfolio, memo: Memo) -> dict[str, Analysis]:
-    """Every entry's statistics.
+def _experiments(
+    portfolio: Portfolio,
+    family: Mapping[str, Lineage],
+    changed: Mapping[str, dt.date],
+    options: PageOptions,
+    memo: Memo,
+) -> tuple[dict[str, Analysis], list[GeneratedFile]]:
+    """Each write-up's statistics and page: the work per write-up, shared among the CPUs
+    (workers.py), and in `mkdocs serve` done again only for write-ups that changed.
 
     statsmodels' Holm correction runs a full garbage collection on every call, which costs
     in proportion to every object alive: 86 s of a 1,000-experiment build, and quadratic,
     since each analysis adds objects. Freezing the heap before each experiment (a cheap
     list splice) leaves each collection only that experiment's own objects to look at.
     """
+    catalog = portfolio.catalog
 
     def analysed(entry: Entry) -> Analysis:
         gc.freeze()
-        return analyze(entry, portfolio.catalog)
+        return analyze(entry, catalog)
+
+    def one(entry: Entry) -> tuple[Analysis, GeneratedFile]:
+        if entry.key:
+            analysis = memo.get(("analysis", entry.key), lambda: analysed(entry))
+        else:
+            analysis = analysed(entry)
+        slug = entry.meta.slug
+        page = experiment_page(analysis, family[slug], catalog, options, changed.get(entry.path))
+        return analysis, page
 
     try:
-        return {
-            e.meta.slug: memo.get(("analysis", e.key), lambda e=e: analysed(e))
-            if e.key
-            else analysed(e)
-            for e in portfolio.entries
-        }
+        done = workers.map_shared(one, portfolio.entries)
     finally:
         gc.unfreeze()
+    analyses = {}
+    for entry, (analysis, _page) in zip(portfolio.entries, done, strict=True):
+        # A forked worker's result arrives as a copy: the memo and the entry are this
+        # process's own, so every page and listing shares one object per write-up.
+        if entry.key:
+            analysis = memo.get(("analysis", entry.key), lambda a=analysis: a)
+        if analysis.entry is not entry:
+            analysis = replace(analysis, entry=entry)
+        analyses[entry.meta.slug] = analysis
+    return analyses, [page for _analysis, page in done]
 
 
 def build(inputs: Inputs, options: PageOptions) -> Build:
@@ -102,13 +126,12 @@ def build(inputs: Inputs, options: PageOptions) -> Build:
     shown = tuple(e for e in loaded.entries if e.meta.visibility in inputs.audience)
     hidden = tuple(e.path for e in loaded.entries if e.meta.visibility not in inputs.audience)
     portfolio = replace(loaded, entries=shown)
-    analyses = _analyze_all(portfolio, inputs.memo)
     # One git call for every write-up; a commit's checkout always gives the same dates.
-    changed = history.last_changed(inputs.project, [Path(e.path) for e in shown])
+    dates = history.last_changed(inputs.project, [Path(e.path) for e in shown])
+    changed = {e.path: dates[Path(e.path)] for e in shown}
     family = lineages(portfolio.entries)
-    files = generate(
-        portfolio, analyses, options, family, {e.path: changed[Path(e.path)] for e in shown}
-    )
+    analyses, files = _experiments(portfolio, family, changed, options, inputs.memo)
+    files += portfolio_pages(portfolio, analyses, options)
     render = Renderer.for_options(options)
     files += listings.generate(portfolio, analyses, family, render)
     links = render.links

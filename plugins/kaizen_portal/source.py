@@ -218,17 +218,26 @@ def _parse_yaml(
     return data, locate
 
 
-def field_positions(locate: Locate, fields: Iterable[str]) -> Locate:
+@dataclass(frozen=True)
+class FieldPositions:
     """A locator that remembers only where each top-level field sits.
 
-    ``locate`` keeps the whole composed YAML alive, every node with its marks: ~25 KB a
-    file, 120 MB across 5,000 write-ups. Once a file is valid, what can still be wrong
-    with it (a duplicate id, a parent that does not exist) is about a top-level field, so
-    a valid entry keeps this instead; a deeper place resolves to its field's line.
+    A parse's own locator keeps the whole composed YAML alive, every node with its marks:
+    ~25 KB a file, 120 MB across 5,000 write-ups. Once a file is valid, what can still be
+    wrong with it (a duplicate id, a parent that does not exist) is about a top-level
+    field, so a valid entry keeps this instead; a deeper place resolves to its field's
+    line. Unlike a closure it pickles, so a worker process can send it back.
     """
-    root = locate(())
-    at = {name: locate((name,)) for name in fields}
-    return lambda loc: at.get(str(loc[0]), root) if loc else root
+
+    root: tuple[int, int]
+    fields: dict[str, tuple[int, int]]
+
+    @classmethod
+    def of(cls, locate: Locate, fields: Iterable[str]) -> FieldPositions:
+        return cls(locate(()), {name: locate((name,)) for name in fields})
+
+    def __call__(self, loc: Loc) -> tuple[int, int]:
+        return self.fields.get(str(loc[0]), self.root) if loc else self.root
 
 
 _KINDS_OF_YAML = {list: "a list", str: "a line of text", int: "a number", float: "a number"}
