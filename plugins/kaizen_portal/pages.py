@@ -26,6 +26,7 @@ from .catalog import Catalog
 from .insights import group_slug
 from .lineage import Lineage, chronological
 from .load import Portfolio
+from .memo import files_digest
 from .model import (
     Decision,
     Design,
@@ -115,7 +116,9 @@ def _relative_url(here: str, target: str) -> str:
 
 
 @cache
-def _environment(template_dir: Path | None) -> jinja2.Environment:
+def _environment(template_dir: Path | None, version: str = "") -> jinja2.Environment:
+    """One environment per state of the override templates (``version`` is their digest):
+    Jinja notices an edited template by itself, not a new override of a shipped one."""
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(TEMPLATES)]
     if template_dir is not None:
         loaders.insert(0, jinja2.FileSystemLoader(template_dir))
@@ -175,15 +178,13 @@ def front_matter(**meta: object) -> str:
 
 
 def portfolio_pages(
-    portfolio: Portfolio, analyses: Mapping[str, Analysis], options: PageOptions
+    portfolio: Portfolio, analyses: Mapping[str, Analysis], render: Renderer
 ) -> list[GeneratedFile]:
     """The pages about the portfolio as a whole: the experiments index, and the files
     that need attention when some do."""
-    env = _environment(options.template_dir)
-    links = Links(options)
-    files = [_index_page(env, links, portfolio, analyses)]
+    files = [_index_page(render.env, render.links, portfolio, analyses)]
     if portfolio.problems:
-        files.append(_problems_page(env, links, portfolio))
+        files.append(_problems_page(render.env, render.links, portfolio))
     return files
 
 
@@ -193,10 +194,13 @@ class Renderer:
 
     env: jinja2.Environment
     links: Links
+    version: str = ""  # a digest of the override templates; pages differ when it does
 
     @classmethod
     def for_options(cls, options: PageOptions) -> Renderer:
-        return cls(_environment(options.template_dir), Links(options))
+        folder = options.template_dir
+        version = files_digest(folder.rglob("*")) if folder and folder.is_dir() else ""
+        return cls(_environment(folder, version), Links(options), version)
 
     def page(
         self,
@@ -223,12 +227,11 @@ def experiment_page(
     analysis: Analysis,
     lineage: Lineage,
     catalog: Catalog,
-    options: PageOptions,
+    render: Renderer,
     last_changed: dt.date | None = None,
 ) -> GeneratedFile:
     """One experiment's page; it reads no other write-up than the cycles of its idea."""
-    env = _environment(options.template_dir)
-    links = Links(options)
+    links = render.links
     entry = analysis.entry
     uri = links.page_uri(entry)
     settings = catalog.settings
@@ -245,7 +248,7 @@ def experiment_page(
         hide=["navigation"],
     )
     body = _render(
-        env,
+        render.env,
         "experiment.md.j2",
         uri,
         links,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -72,7 +72,7 @@ def _experiments(
     portfolio: Portfolio,
     family: Mapping[str, Lineage],
     changed: Mapping[str, dt.date],
-    options: PageOptions,
+    render: Renderer,
     memo: Memo,
 ) -> tuple[dict[str, Analysis], list[GeneratedFile]]:
     """Each write-up's statistics and page: the work per write-up, shared among the CPUs
@@ -85,33 +85,47 @@ def _experiments(
     """
     catalog = portfolio.catalog
 
+    def keys(entry: Entry) -> tuple[Hashable, Hashable] | None:
+        cycles = family[entry.meta.slug].cycles
+        if not all(cycle.key for cycle in cycles):  # read without a memo: no content key
+            return None
+        # A page reads its write-up, the cycles of its idea, its date and the templates.
+        page = (entry.key, tuple(c.key for c in cycles), changed.get(entry.path))
+        return ("analysis", entry.key), ("page", *page, render.links.options, render.version)
+
     def analysed(entry: Entry) -> Analysis:
         gc.freeze()
         return analyze(entry, catalog)
 
+    def rendered(entry: Entry, analysis: Analysis) -> GeneratedFile:
+        lineage = family[entry.meta.slug]
+        return experiment_page(analysis, lineage, catalog, render, changed.get(entry.path))
+
     def one(entry: Entry) -> tuple[Analysis, GeneratedFile]:
-        if entry.key:
-            analysis = memo.get(("analysis", entry.key), lambda: analysed(entry))
-        else:
+        remembered = keys(entry)
+        if remembered is None:
             analysis = analysed(entry)
-        slug = entry.meta.slug
-        page = experiment_page(analysis, family[slug], catalog, options, changed.get(entry.path))
-        return analysis, page
+            return analysis, rendered(entry, analysis)
+        analysis = memo.get(remembered[0], lambda: analysed(entry))
+        return analysis, memo.get(remembered[1], lambda: rendered(entry, analysis))
 
     try:
         done = workers.map_shared(one, portfolio.entries)
     finally:
         gc.unfreeze()
-    analyses = {}
-    for entry, (analysis, _page) in zip(portfolio.entries, done, strict=True):
+    analyses, pages = {}, []
+    for entry, (analysis, page) in zip(portfolio.entries, done, strict=True):
         # A forked worker's result arrives as a copy: the memo and the entry are this
         # process's own, so every page and listing shares one object per write-up.
-        if entry.key:
-            analysis = memo.get(("analysis", entry.key), lambda a=analysis: a)
+        remembered = keys(entry)
+        if remembered is not None:
+            analysis = memo.get(remembered[0], lambda a=analysis: a)
+            page = memo.get(remembered[1], lambda p=page: p)
         if analysis.entry is not entry:
             analysis = replace(analysis, entry=entry)
         analyses[entry.meta.slug] = analysis
-    return analyses, [page for _analysis, page in done]
+        pages.append(page)
+    return analyses, pages
 
 
 def build(inputs: Inputs, options: PageOptions) -> Build:
@@ -130,9 +144,9 @@ def build(inputs: Inputs, options: PageOptions) -> Build:
     dates = history.last_changed(inputs.project, [Path(e.path) for e in shown])
     changed = {e.path: dates[Path(e.path)] for e in shown}
     family = lineages(portfolio.entries)
-    analyses, files = _experiments(portfolio, family, changed, options, inputs.memo)
-    files += portfolio_pages(portfolio, analyses, options)
     render = Renderer.for_options(options)
+    analyses, files = _experiments(portfolio, family, changed, render, inputs.memo)
+    files += portfolio_pages(portfolio, analyses, render)
     files += listings.generate(portfolio, analyses, family, render)
     links = render.links
     export = export_json(portfolio, analyses, lambda e: links.url(links.page_uri(e)))

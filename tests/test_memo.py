@@ -1,0 +1,95 @@
+"""Rebuilds while serving redo the work of what changed, and give what a fresh build gives."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from kaizen_portal import pipeline
+from kaizen_portal.lineage import lineages
+from kaizen_portal.memo import Memo
+from kaizen_portal.pages import PageOptions
+
+from helpers import make_project
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """How many write-ups each build analysed and rendered, by slug."""
+    calls: Counter[str] = Counter()
+    analyze, render = pipeline.analyze, pipeline.experiment_page
+
+    def counting_analyze(entry, catalog):
+        calls["analyze:" + entry.meta.slug] += 1
+        return analyze(entry, catalog)
+
+    def counting_render(analysis, *args, **kwargs):
+        calls["render:" + analysis.entry.meta.slug] += 1
+        return render(analysis, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "analyze", counting_analyze)
+    monkeypatch.setattr(pipeline, "experiment_page", counting_render)
+    return calls
+
+
+def _build(project: Path, memo: Memo, templates: Path | None = None) -> pipeline.Build:
+    return pipeline.build(pipeline.Inputs(project, memo=memo), PageOptions(template_dir=templates))
+
+
+def _contents(result: pipeline.Build) -> dict[str, str]:
+    return {f.uri: f.content for f in result.files}
+
+
+def test_editing_one_write_up_redoes_it_and_its_idea_only(
+    tmp_path: Path, counted: Counter[str]
+) -> None:
+    project = make_project(tmp_path, samples=True)
+    memo = Memo()
+    first = _build(project, memo)
+    family = lineages(first.portfolio.entries)
+    chained = next(e for e in first.portfolio.entries if len(family[e.meta.slug].cycles) > 1)
+    path = project / chained.path
+    path.write_text(path.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    counted.clear()
+
+    again = _build(project, memo)
+
+    idea = {c.meta.slug for c in family[chained.meta.slug].cycles}
+    assert counted == Counter(
+        {"analyze:" + chained.meta.slug: 1, **{"render:" + slug: 1 for slug in idea}}
+    )
+    assert _contents(again) == _contents(_build(project, Memo()))
+    assert "One more sentence." in _contents(again)[f"experiments/{chained.meta.slug}.md"]
+
+
+def test_a_rebuild_without_changes_redoes_nothing(tmp_path: Path, counted: Counter[str]) -> None:
+    project = make_project(tmp_path, samples=True)
+    memo = Memo()
+    first = _contents(_build(project, memo))
+    counted.clear()
+    assert _contents(_build(project, memo)) == first
+    assert not counted
+
+
+def test_changing_the_catalog_or_a_template_redoes_what_reads_it(
+    tmp_path: Path, counted: Counter[str]
+) -> None:
+    project = make_project(tmp_path, samples=True)
+    templates = project / "templates"
+    templates.mkdir()
+    memo = Memo()
+    entries = len(_build(project, memo, templates).portfolio.entries)
+
+    (templates / "experiment.md.j2").write_text("Overridden {{ exp.title }}\n", encoding="utf-8")
+    counted.clear()
+    overridden = _contents(_build(project, memo, templates))
+    assert sum(n for key, n in counted.items() if key.startswith("render:")) == entries
+    assert not any(key.startswith("analyze:") for key in counted)
+    assert all("Overridden" in text for uri, text in overridden.items() if "/exp-" in uri)
+
+    settings = project / "site_config" / "portal.yml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    counted.clear()
+    _build(project, memo, templates)
+    assert sum(n for key, n in counted.items() if key.startswith("analyze:")) == entries
