@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from kaizen_portal import pipeline
+from kaizen_portal import load, pipeline
 from kaizen_portal.lineage import lineages
 from kaizen_portal.memo import Memo
 from kaizen_portal.pages import PageOptions
@@ -16,9 +16,13 @@ from helpers import make_project
 
 @pytest.fixture
 def counted(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """How many write-ups each build analysed and rendered, by slug."""
+    """How many times each build read, analysed and rendered each write-up."""
     calls: Counter[str] = Counter()
-    analyze, render = pipeline.analyze, pipeline.experiment_page
+    read, analyze, render = load.load_entry, pipeline.analyze, pipeline.experiment_page
+
+    def counting_read(path, *args, **kwargs):
+        calls["read:" + path.stem] += 1
+        return read(path, *args, **kwargs)
 
     def counting_analyze(entry, catalog):
         calls["analyze:" + entry.meta.slug] += 1
@@ -28,6 +32,7 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
         calls["render:" + analysis.entry.meta.slug] += 1
         return render(analysis, *args, **kwargs)
 
+    monkeypatch.setattr(load, "load_entry", counting_read)
     monkeypatch.setattr(pipeline, "analyze", counting_analyze)
     monkeypatch.setattr(pipeline, "experiment_page", counting_render)
     return calls
@@ -56,8 +61,9 @@ def test_editing_one_write_up_redoes_it_and_its_idea_only(
     again = _build(project, memo)
 
     idea = {c.meta.slug for c in family[chained.meta.slug].cycles}
+    slug = chained.meta.slug
     assert counted == Counter(
-        {"analyze:" + chained.meta.slug: 1, **{"render:" + slug: 1 for slug in idea}}
+        {"read:" + slug: 1, "analyze:" + slug: 1, **{"render:" + s: 1 for s in idea}}
     )
     assert _contents(again) == _contents(_build(project, Memo()))
     assert "One more sentence." in _contents(again)[f"experiments/{chained.meta.slug}.md"]
@@ -85,11 +91,13 @@ def test_changing_the_catalog_or_a_template_redoes_what_reads_it(
     counted.clear()
     overridden = _contents(_build(project, memo, templates))
     assert sum(n for key, n in counted.items() if key.startswith("render:")) == entries
-    assert not any(key.startswith("analyze:") for key in counted)
+    assert not any(key.startswith(("read:", "analyze:")) for key in counted)
     assert all("Overridden" in text for uri, text in overridden.items() if "/exp-" in uri)
 
     settings = project / "site_config" / "portal.yml"
     settings.write_text(settings.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     counted.clear()
     _build(project, memo, templates)
+    files = len(list((project / "experiments").glob("*.md")))  # drafts too, if not shown
+    assert sum(n for key, n in counted.items() if key.startswith("read:")) == files
     assert sum(n for key, n in counted.items() if key.startswith("analyze:")) == entries

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
@@ -73,29 +74,12 @@ def load_portfolio(
 ) -> Portfolio:
     catalog, problems = load_catalog(project / site_config_dir, project)
     files = experiment_files(project / experiments_dir)
-    context = ""
-    if memo is not None:
-        # A write-up's outcome depends on its bytes, the catalog and the data files.
-        data = [*(project / site_config_dir).glob("*.yml"), *experiment_files(project / data_dir)]
-        context = files_digest(data)
-
-    def one(path: Path) -> tuple[str, Loaded]:
-        shown = display_path(path, project)
-        if memo is None:
-            return "", load_entry(path, shown, catalog, project)
-        raw = path.read_bytes()
-        key = digest(shown, raw, context)
-
-        def load() -> Loaded:
-            return load_entry(path, shown, catalog, project, key, raw)
-
-        return key, memo.get(("load", key), load)
-
-    loaded = [
-        # A forked worker's result arrives as a copy; the memo keeps this process's own.
-        item if memo is None else memo.get(("load", key), lambda item=item: item)
-        for key, item in workers.map_shared(one, files)
-    ]
+    if memo is None:
+        loaded = workers.map_shared(
+            lambda p: load_entry(p, display_path(p, project), catalog, project), files
+        )
+    else:
+        loaded = _remembered(files, project, site_config_dir, data_dir, catalog, memo)
     for item in loaded:
         problems.extend(item.problems)
     entries = _unique_ids(loaded, problems)
@@ -114,6 +98,41 @@ def load_portfolio(
 
 def _nowhere(_loc: Loc) -> tuple[int, int]:
     return 1, 1
+
+
+class _Read(NamedTuple):
+    path: Path
+    shown: str
+    raw: bytes
+    key: str  # a digest of everything the outcome depends on
+
+
+def _remembered(
+    files: list[Path],
+    project: Path,
+    site_config_dir: str,
+    data_dir: str,
+    catalog: Catalog,
+    memo: Memo,
+) -> list[Loaded]:
+    """Every file's outcome, working out only those of contents the memo has not seen.
+
+    A write-up's outcome depends on its bytes, the catalog and the data files. Only the
+    unseen go to the workers, so a rebuild after one edit forks nothing.
+    """
+    data = [*(project / site_config_dir).glob("*.yml"), *experiment_files(project / data_dir)]
+    context = files_digest(data)
+    reads = []
+    for path in files:
+        shown, raw = display_path(path, project), path.read_bytes()
+        reads.append(_Read(path, shown, raw, digest(shown, raw, context)))
+    todo = [read for read in reads if ("load", read.key) not in memo]
+    done = workers.map_shared(
+        lambda r: load_entry(r.path, r.shown, catalog, project, r.key, r.raw), todo
+    )
+    # A worker's result arrives as a copy; the memo keeps this process's own.
+    fresh = {read.key: item for read, item in zip(todo, done, strict=True)}
+    return [memo.get(("load", read.key), lambda k=read.key: fresh[k]) for read in reads]
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,9 @@ class Memo:
             self._store[key] = compute()
         return self._store[key]
 
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._store
+
     def sweep(self) -> None:
         """After a build: drop results of files that were deleted or changed."""
         self._store = {k: v for k, v in self._store.items() if k in self._used}

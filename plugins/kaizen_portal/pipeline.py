@@ -109,20 +109,31 @@ def _experiments(
         analysis = memo.get(remembered[0], lambda: analysed(entry))
         return analysis, memo.get(remembered[1], lambda: rendered(entry, analysis))
 
+    def remembered(entry: Entry) -> bool:
+        known = keys(entry)
+        return known is not None and all(key in memo for key in known)
+
+    # Only work the memo lacks goes to the workers: a rebuild after one edit forks nothing.
+    todo = [entry for entry in portfolio.entries if not remembered(entry)]
     try:
-        done = workers.map_shared(one, portfolio.entries)
+        done = workers.map_shared(one, todo)
+        fresh = {entry.meta.slug: result for entry, result in zip(todo, done, strict=True)}
     finally:
         gc.unfreeze()
     analyses, pages = {}, []
-    for entry, (analysis, page) in zip(portfolio.entries, done, strict=True):
-        # A forked worker's result arrives as a copy: the memo and the entry are this
-        # process's own, so every page and listing shares one object per write-up.
-        remembered = keys(entry)
-        if remembered is not None:
-            analysis = memo.get(remembered[0], lambda a=analysis: a)
-            page = memo.get(remembered[1], lambda p=page: p)
-        if analysis.entry is not entry:
-            analysis = replace(analysis, entry=entry)
+    for entry in portfolio.entries:
+        if entry.meta.slug not in fresh:
+            analysis, page = one(entry)
+        else:
+            # A worker's result arrives as a copy: the memo and the entry are this
+            # process's own, so every page and listing shares one object per write-up.
+            analysis, page = fresh[entry.meta.slug]
+            known = keys(entry)
+            if known is not None:
+                analysis = memo.get(known[0], lambda a=analysis: a)
+                page = memo.get(known[1], lambda p=page: p)
+            if analysis.entry is not entry:
+                analysis = replace(analysis, entry=entry)
         analyses[entry.meta.slug] = analysis
         pages.append(page)
     return analyses, pages
