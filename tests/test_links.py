@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import posixpath
+
 import pytest
 from kaizen_portal.pages import Links, PageOptions
 
@@ -36,3 +38,24 @@ def test_directory_urls(from_uri: str, to_uri: str, expected: str) -> None:
 )
 def test_file_urls(from_uri: str, to_uri: str, expected: str) -> None:
     assert Links(PageOptions(directory_urls=False)).relative(from_uri, to_uri) == expected
+
+
+PAGES = ["index.md", "timeline.md", "experiments/index.md", "experiments/exp-1.md"]
+PAGES += ["teams/web.md", "teams/index.md", "tags/a-b.md"]
+
+
+@pytest.mark.parametrize("directory_urls", [True, False])
+@pytest.mark.parametrize("from_uri", PAGES)
+def test_links_through_the_root_reach_what_relative_links_reach(
+    from_uri: str, directory_urls: bool
+) -> None:
+    # Rows shared by every page as deep link through the site root; from any page they
+    # must land where the shortest relative link lands.
+    links = Links(PageOptions(directory_urls=directory_urls))
+    here = links.url(from_uri)
+    folder = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
+    depth = links.depth(from_uri)
+    for to_uri in PAGES:
+        shared = posixpath.normpath(posixpath.join("/", folder, links.via_root(depth, to_uri)))
+        shortest = posixpath.normpath(posixpath.join("/", folder, links.relative(from_uri, to_uri)))
+        assert shared == shortest == posixpath.normpath("/" + links.url(to_uri))

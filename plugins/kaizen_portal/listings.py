@@ -80,9 +80,10 @@ def _groups_page(
 def _group_page(render: Renderer, kind: Kind, group: Group, catalog: Catalog) -> GeneratedFile:
     team = catalog.teams.get(group.name) if kind.key == "team" else None
     description = team.description if team else ""
+    uri = render.links.group_uri(kind.key, group.name)
     return render.page(
         "group.md.j2",
-        render.links.group_uri(kind.key, group.name),
+        uri,
         title=group.name,
         hide=("navigation", "toc"),
         kind=kind,
@@ -90,6 +91,7 @@ def _group_page(render: Renderer, kind: Kind, group: Group, catalog: Catalog) ->
         description=description,
         tally=_primary_tally(group.rows),
         median_days=insights.median_cycle_days(group.rows),
+        listing_row=render.rows("_listing_row.html.j2", uri),
     )
 
 

@@ -12,7 +12,7 @@ import math
 import posixpath
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -98,6 +98,17 @@ class Links:
 
     def relative(self, from_uri: str, to_uri: str) -> str:
         return _relative_url(self.url(from_uri), self.url(to_uri))
+
+    def depth(self, uri: str) -> int:
+        """How many folders deep the page of ``uri`` lands."""
+        here = self.url(uri)
+        folder = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
+        return len([part for part in folder.split("/") if part])
+
+    def via_root(self, depth: int, to_uri: str) -> str:
+        """A link up to the site root and down to ``to_uri``: the same from every page as
+        deep, so HTML holding it can be shared by all of them."""
+        return "../" * depth + self.url(to_uri) or "./"
 
 
 def _relative_url(here: str, target: str) -> str:
@@ -195,6 +206,10 @@ class Renderer:
     env: jinja2.Environment
     links: Links
     version: str = ""  # a digest of the override templates; pages differ when it does
+    # Rows already rendered, by template, write-up and page depth; see ``rows``.
+    _rows: dict[tuple[str, str, int], markupsafe.Markup] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def for_options(cls, options: PageOptions) -> Renderer:
@@ -215,6 +230,28 @@ class Renderer:
         head = front_matter(title=_escape_title(title), hide=list(hide))
         body = _render(self.env, template, uri, self.links, **context)
         return GeneratedFile(uri, head + body, in_nav)
+
+    def rows(self, template: str, uri: str) -> Callable[[Analysis], markupsafe.Markup]:
+        """Renders ``template`` for one write-up (as ``analysis``) on the page of ``uri``.
+
+        A write-up is listed on its team's, its owner's and each of its tags' pages, all
+        equally deep, so its row is rendered once, with links through the site root, and
+        shared: a fifth of the Jinja work of those pages at 5,000 experiments.
+        """
+        depth = self.links.depth(uri)
+
+        def row(analysis: Analysis) -> markupsafe.Markup:
+            key = (template, analysis.entry.meta.slug, depth)
+            if key not in self._rows:
+                html = self.env.get_template(template).render(
+                    analysis=analysis,
+                    links=self.links,
+                    link=lambda target: self.links.via_root(depth, target),
+                )
+                self._rows[key] = markupsafe.Markup(html.rstrip("\n"))
+            return self._rows[key]
+
+        return row
 
 
 def _render(env: jinja2.Environment, name: str, uri: str, links: Links, **context: object) -> str:
