@@ -87,8 +87,11 @@ def run(workdir: Path, n: int, runs: int) -> float:
     write_plain(portal, plain)
     print(f"\nN = {n:,}: wrote both projects in {time.perf_counter() - started:.1f} s")
 
-    floor = [build(plain, workdir / "plain-site") for _ in range(runs)]
-    ours = [build(portal, workdir / "portal-site") for _ in range(runs)]
+    # Alternated, so a machine that speeds up or slows down over the runs moves both alike.
+    floor, ours = [], []
+    for _ in range(runs):
+        floor.append(build(plain, workdir / "plain-site"))
+        ours.append(build(portal, workdir / "portal-site"))
     site = workdir / "portal-site"
     pages = list((site / "experiments").glob("exp-*/index.html"))
     print(f"{'':28}{'plain floor':>14}{'portal':>14}")
