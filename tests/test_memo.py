@@ -101,3 +101,23 @@ def test_changing_the_catalog_or_a_template_redoes_what_reads_it(
     files = len(list((project / "experiments").glob("*.md")))  # drafts too, if not shown
     assert sum(n for key, n in counted.items() if key.startswith("read:")) == files
     assert sum(n for key, n in counted.items() if key.startswith("analyze:")) == entries
+
+
+def test_fill_computes_only_what_is_missing_and_sweep_forgets_what_went_unused() -> None:
+    memo = Memo()
+    asked: list[list[int]] = []
+
+    def compute(todo: list[int]) -> list[str]:
+        asked.append(todo)
+        return [f"value {i}" for i in todo]
+
+    assert memo.fill(["a", "b"], compute) == ["value 0", "value 1"]
+    assert memo.fill(["b", "c", "a"], compute) == ["value 1", "value 1", "value 0"]
+    assert asked == [[0, 1], [1]]  # "c" was third in the second call
+    memo.sweep()
+    memo.fill(["c"], compute)
+    memo.sweep()  # "a" and "b" went unused in the last build
+    assert memo.fill(["a", "b", "c"], compute) == ["value 0", "value 1", "value 1"]
+    assert asked == [[0, 1], [1], [0, 1]]  # "c" was kept
+    assert memo.fill([], compute) == []
+    assert len(asked) == 3

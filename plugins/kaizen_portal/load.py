@@ -126,13 +126,13 @@ def _remembered(
     for path in files:
         shown, raw = display_path(path, project), path.read_bytes()
         reads.append(_Read(path, shown, raw, digest(shown, raw, context)))
-    todo = [read for read in reads if ("load", read.key) not in memo]
-    done = workers.map_shared(
-        lambda r: load_entry(r.path, r.shown, catalog, project, r.key, r.raw), todo
-    )
-    # A worker's result arrives as a copy; the memo keeps this process's own.
-    fresh = {read.key: item for read, item in zip(todo, done, strict=True)}
-    return [memo.get(("load", read.key), lambda k=read.key: fresh[k]) for read in reads]
+
+    def load(i: int) -> Loaded:
+        read = reads[i]
+        return load_entry(read.path, read.shown, catalog, project, read.key, read.raw)
+
+    keys = [("load", read.key) for read in reads]
+    return memo.fill(keys, lambda todo: workers.map_shared(load, todo))
 
 
 @dataclass(frozen=True)

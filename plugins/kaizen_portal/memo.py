@@ -9,7 +9,7 @@ never paths or times, so a stale result cannot be served: a changed input is a n
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,14 +23,17 @@ class Memo:
         self._store: dict[Hashable, Any] = {}
         self._used: set[Hashable] = set()
 
-    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
-        self._used.add(key)
-        if key not in self._store:
-            self._store[key] = compute()
-        return self._store[key]
+    def fill(self, keys: Sequence[Hashable], compute: Callable[[list[int]], list[T]]) -> list[T]:
+        """The value of every key, computing the missing ones in one call.
 
-    def __contains__(self, key: Hashable) -> bool:
-        return key in self._store
+        ``compute`` gets the positions of the missing keys and returns their values in that
+        order; one call for all of them lets it share the work among processes.
+        """
+        missing = [i for i, key in enumerate(keys) if key not in self._store]
+        for i, value in zip(missing, compute(missing) if missing else [], strict=True):
+            self._store[keys[i]] = value
+        self._used.update(keys)
+        return [self._store[key] for key in keys]
 
     def sweep(self) -> None:
         """After a build: drop results of files that were deleted or changed."""

@@ -83,60 +83,42 @@ def _experiments(
     since each analysis adds objects. Freezing the heap before each experiment (a cheap
     list splice) leaves each collection only that experiment's own objects to look at.
     """
-    catalog = portfolio.catalog
+    catalog, entries = portfolio.catalog, portfolio.entries
 
-    def keys(entry: Entry) -> tuple[Hashable, Hashable] | None:
-        cycles = family[entry.meta.slug].cycles
-        if not all(cycle.key for cycle in cycles):  # read without a memo: no content key
-            return None
-        # A page reads its write-up, the cycles of its idea, its date and the templates.
-        page = (entry.key, tuple(c.key for c in cycles), changed.get(entry.path))
-        return ("analysis", entry.key), ("page", *page, render.links.options, render.version)
-
-    def analysed(entry: Entry) -> Analysis:
+    def analysed(i: int) -> Analysis:
         gc.freeze()
-        return analyze(entry, catalog)
+        return analyze(entries[i], catalog)
 
-    def rendered(entry: Entry, analysis: Analysis) -> GeneratedFile:
-        lineage = family[entry.meta.slug]
-        return experiment_page(analysis, lineage, catalog, render, changed.get(entry.path))
+    def fresh_analyses(todo: list[int]) -> list[Analysis]:
+        done = workers.map_shared(analysed, todo)
+        # A worker's result holds a copy of its entry; pages and listings share this one.
+        return [replace(a, entry=entries[i]) for i, a in zip(todo, done, strict=True)]
 
-    def one(entry: Entry) -> tuple[Analysis, GeneratedFile]:
-        remembered = keys(entry)
-        if remembered is None:
-            analysis = analysed(entry)
-            return analysis, rendered(entry, analysis)
-        analysis = memo.get(remembered[0], lambda: analysed(entry))
-        return analysis, memo.get(remembered[1], lambda: rendered(entry, analysis))
-
-    def remembered(entry: Entry) -> bool:
-        known = keys(entry)
-        return known is not None and all(key in memo for key in known)
-
-    # Only work the memo lacks goes to the workers: a rebuild after one edit forks nothing.
-    todo = [entry for entry in portfolio.entries if not remembered(entry)]
     try:
-        done = workers.map_shared(one, todo)
-        fresh = {entry.meta.slug: result for entry, result in zip(todo, done, strict=True)}
+        analyses = memo.fill([("analysis", e.key) for e in entries], fresh_analyses)
     finally:
         gc.unfreeze()
-    analyses, pages = {}, []
-    for entry in portfolio.entries:
-        if entry.meta.slug not in fresh:
-            analysis, page = one(entry)
-        else:
-            # A worker's result arrives as a copy: the memo and the entry are this
-            # process's own, so every page and listing shares one object per write-up.
-            analysis, page = fresh[entry.meta.slug]
-            known = keys(entry)
-            if known is not None:
-                analysis = memo.get(known[0], lambda a=analysis: a)
-                page = memo.get(known[1], lambda p=page: p)
-            if analysis.entry is not entry:
-                analysis = replace(analysis, entry=entry)
-        analyses[entry.meta.slug] = analysis
-        pages.append(page)
-    return analyses, pages
+
+    def rendered(i: int) -> GeneratedFile:
+        entry = entries[i]
+        lineage = family[entry.meta.slug]
+        return experiment_page(analyses[i], lineage, catalog, render, changed.get(entry.path))
+
+    def page_key(entry: Entry) -> Hashable:
+        """A page reads its write-up, the cycles of its idea, its date and the templates."""
+        cycles = tuple(cycle.key for cycle in family[entry.meta.slug].cycles)
+        return (
+            "page",
+            entry.key,
+            cycles,
+            changed.get(entry.path),
+            render.links.options,
+            render.version,
+        )
+
+    keys = [page_key(entry) for entry in entries]
+    pages = memo.fill(keys, lambda todo: workers.map_shared(rendered, todo))
+    return {e.meta.slug: a for e, a in zip(entries, analyses, strict=True)}, pages
 
 
 def build(inputs: Inputs, options: PageOptions) -> Build:
