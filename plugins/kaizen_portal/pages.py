@@ -101,9 +101,7 @@ class Links:
 
     def depth(self, uri: str) -> int:
         """How many folders deep the page of ``uri`` lands."""
-        here = self.url(uri)
-        folder = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
-        return len([part for part in folder.split("/") if part])
+        return len(_folders(self.url(uri)))
 
     def via_root(self, depth: int, to_uri: str) -> str:
         """A link up to the site root and down to ``to_uri``: the same from every page as
@@ -117,13 +115,18 @@ def _relative_url(here: str, target: str) -> str:
     posixpath.relpath consults the working directory on every call, which made it the
     largest single cost of rendering listings that link thousands of pages.
     """
-    folder = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
-    base = [part for part in folder.split("/") if part]
+    base = _folders(here)
     parts = target.split("/")
     common = 0
     while common < min(len(base), len(parts) - 1) and base[common] == parts[common]:
         common += 1
     return "../" * (len(base) - common) + "/".join(parts[common:]) or "./"
+
+
+def _folders(url: str) -> list[str]:
+    """The folders a site URL's page sits in: a/b/ is in a and b, a/b.html in a only."""
+    folder = url if url.endswith("/") or not url else posixpath.dirname(url) + "/"
+    return [part for part in folder.split("/") if part]
 
 
 @cache

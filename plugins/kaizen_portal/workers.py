@@ -1,7 +1,7 @@
 """Work on one write-up at a time, spread over the machine's CPUs.
 
-Analysing a write-up and rendering its page read nothing of the other write-ups, so a
-large build splits them between this process and forked copies of it, each taking every
+Reading, analysing and rendering a write-up change nothing the others read, so a large
+build splits them between this process and forked copies of it, each taking every
 n-th item; the copies send their results back pickled, and the order is kept. Forking is
 the one start method that shares the loaded portfolio and the imported statistics
 libraries instead of redoing them (importing scipy and statsmodels alone takes a second),
@@ -24,7 +24,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 MIN_ITEMS = 100  # fewer items are done in this process: a fork would cost what it saves
-MAX_SHARES = 8  # past this, pickling results back outweighs another CPU
+MAX_SHARES = 8  # each copy of the build grows in memory as it writes; a bound on them
 
 # The running map's task and items, inherited by the forked copies instead of pickled.
 _job: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
