@@ -326,14 +326,19 @@ def _proportion_mde(p_c: float, n_c: int, n_v: int, alpha: float) -> float | Non
     """Cohen's h back to a rate: p_v = sin(asin(sqrt(p_c)) + h/2)^2, then to a relative lift."""
     if p_c == 0:
         return None
-    unit = _normal_effect_at_unit_sample(alpha)
-    if unit is None:
+    h = _normal_effect(n_c, n_v, alpha)
+    if h is None:
         return None
-    h = unit / math.sqrt(n_c * n_v / (n_c + n_v))
     angle = math.asin(math.sqrt(p_c)) + h / 2
     if angle > math.pi / 2:
         return math.inf
     return math.sin(angle) ** 2 / p_c - 1
+
+
+def _normal_effect(n_c: int, n_v: int, alpha: float) -> float | None:
+    """The standardized effect the two-sample z-test detects with 80% power."""
+    unit = _normal_effect_at_unit_sample(alpha)
+    return None if unit is None else unit / math.sqrt(n_c * n_v / (n_c + n_v))
 
 
 @functools.cache
@@ -357,8 +362,7 @@ def _mean_mde(
         return None
     # The z-test detects smaller effects than the t-test on the same samples, so its answer
     # brackets the t root from below: the same root in half the power evaluations.
-    unit = _normal_effect_at_unit_sample(alpha)
-    low = 0.0 if unit is None else unit / math.sqrt(n_c * n_v / (n_c + n_v))
+    low = _normal_effect(n_c, n_v, alpha) or 0.0
     d = _detectable_effect(TTestIndPower, n_c, n_v, alpha, low)
     return None if d is None else d * pooled_sd / abs(mean_c)
 
