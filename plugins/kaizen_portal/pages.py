@@ -13,7 +13,7 @@ import posixpath
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -129,7 +129,7 @@ def _folders(url: str) -> list[str]:
     return [part for part in folder.split("/") if part]
 
 
-@cache
+@lru_cache(maxsize=4)  # a serve session that edits templates need not keep every old one
 def _environment(template_dir: Path | None, version: str = "") -> jinja2.Environment:
     """One environment per state of the override templates (``version`` is their digest):
     Jinja notices an edited template by itself, not a new override of a shipped one."""
