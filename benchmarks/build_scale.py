@@ -208,9 +208,9 @@ def first_search_bytes(site: Path, pick: Callable[[list[Path]], Path]) -> tuple[
 
 def rebuild_seconds(project: Path) -> float:
     """The plugin's own work for a rebuild after editing one write-up, as `serve` runs it."""
-    from kaizen_portal.memo import Memo
-    from kaizen_portal.pages import PageOptions
-    from kaizen_portal.pipeline import Inputs, build
+    from kaizen_portal.build.memo import Memo
+    from kaizen_portal.build.pipeline import Inputs, build
+    from kaizen_portal.pages.links import PageOptions
 
     memo = Memo()
     build(Inputs(project, memo=memo), PageOptions())

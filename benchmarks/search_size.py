@@ -145,7 +145,7 @@ def build_material(config: Path, site: Path, port: int) -> tuple[float, float]:
 
 def build_pagefind(config: Path, site: Path, port: int) -> tuple[float, float]:
     """The build without Material's search: the portal plugin runs Pagefind after it."""
-    from kaizen_portal import plugin
+    from kaizen_portal.mkdocs_plugin import plugin
 
     indexed = []
     original = plugin.index_site

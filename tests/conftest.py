@@ -1,4 +1,11 @@
-"""Shared fixtures: the sample site built once per session, served, and a real browser."""
+"""Shared fixtures: the sample site built once per session, served, and a real browser;
+and the tiers: tests that build a site, and tests that open pages in a browser.
+
+A test that uses the sample site is marked ``site``, one that uses the browser ``browser``
+(and ``site``: it needs a site to open); a test that runs MkDocs itself carries the mark
+by hand, and fails if it does not (see ``helpers.mkdocs``). `make test-fast` runs the
+tests without either mark.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,28 @@ from pathlib import Path
 import pytest
 from browsing import CHROMIUM, CHROMIUM_ARGS, free_port, serve
 
+import helpers
 from helpers import ROOT, mkdocs_build
+
+SITE_FIXTURES = {"sample_site", "site_url"}
+BROWSER_FIXTURES = {"browser", "page"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if fixtures & (SITE_FIXTURES | BROWSER_FIXTURES) or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.site)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before any fixture of the test is made, so a module's shared site counts too."""
+    helpers.MARKERS.clear()
+    helpers.MARKERS.update(mark.name for mark in item.iter_markers())
+
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from kaizen_portal.analyze import Analysis, analyze
-from kaizen_portal.load import load_portfolio
+from kaizen_portal.analysis.comparisons import Analysis, analyze
+from kaizen_portal.build.loading import load_portfolio
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,12 +82,25 @@ def write(project: Path, name: str, text: str | bytes) -> Path:
     return path
 
 
+# The markers of the test running now (conftest sets them): a test that runs MkDocs must
+# say so, so that `make test-fast` leaves it out.
+MARKERS: set[str] = set()
+SITE_MARKERS = {"site", "browser"}
+
+
+def mkdocs(*args: str) -> list[str]:
+    """The command line of a real MkDocs run, for a test marked as building a site."""
+    if not MARKERS & SITE_MARKERS:
+        raise RuntimeError("this test runs MkDocs: mark it @pytest.mark.site")
+    return [sys.executable, "-m", "mkdocs", *args]
+
+
 def mkdocs_build(
     project: Path, site: Path, *, strict: bool, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """A real `mkdocs build`, as a user or CI runs it, through the installed entry point."""
-    command = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml")]
-    command += ["-d", str(site)] + (["--strict"] if strict else [])
+    command = mkdocs("build", "-q", "-f", str(project / "mkdocs.yml"), "-d", str(site))
+    command += ["--strict"] if strict else []
     return subprocess.run(
         command,
         capture_output=True,
@@ -103,6 +116,6 @@ def analysed(tmp_path: Path, data: dict[str, Any], settings: str = "") -> Analys
     if settings:
         (project / "site_config" / "portal.yml").write_text(settings, encoding="utf-8")
     write(project, "a.md", front_matter(data))
-    portfolio = load_portfolio(project, "experiments", "site_config")
+    portfolio = load_portfolio(project)
     assert portfolio.problems == ()
     return analyze(portfolio.entries[0], portfolio.catalog)

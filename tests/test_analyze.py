@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 
 import pytest
-from kaizen_portal import stats
+from kaizen_portal.analysis import effects, validity, verdicts
 
 from helpers import VALID, analysed
 
@@ -26,20 +26,20 @@ def test_randomized_proportions_match_the_stats_module(tmp_path: Path) -> None:
     analysis = analysed(tmp_path, VALID)
     metric = analysis.primary
     arm = metric.variants[0]
-    expected = stats.compare_proportions(10000, 812, 10050, 901)
+    expected = effects.compare_proportions(10000, 812, 10050, 901)
     assert arm.comparison == expected
     assert arm.value == pytest.approx(901 / 10050)
     # The family is both metrics' comparisons: checkout completion and order value.
-    order_value = stats.compare_means(812, 54.2, 20.1, 901, 53.8, 21.0)
-    family = stats.adjust_p_values([expected.p_value, order_value.p_value], "holm")
+    order_value = effects.compare_means(812, 54.2, 20.1, 901, 53.8, 21.0)
+    family = verdicts.adjust_p_values([expected.p_value, order_value.p_value], "holm")
     assert arm.p_adjusted == family[0]
-    assert arm.verdict == stats.verdict(expected.lift, family[0], "higher")
+    assert arm.verdict == verdicts.verdict(expected.lift, family[0], "higher")
 
 
 def test_holm_is_applied_across_all_comparisons_of_an_experiment(tmp_path: Path) -> None:
     arms = analysed(tmp_path, abn()).primary.variants
     raw = [a.comparison.p_value for a in arms]
-    assert [a.p_adjusted for a in arms] == stats.adjust_p_values(raw, "holm")
+    assert [a.p_adjusted for a in arms] == verdicts.adjust_p_values(raw, "holm")
     assert all(a.p_adjusted >= a.comparison.p_value for a in arms)
 
 
@@ -47,7 +47,7 @@ def test_correction_and_confidence_come_from_portal_yml(tmp_path: Path) -> None:
     analysis = analysed(tmp_path, abn(), "confidence: 0.99\ncorrection: none\n")
     arm = analysis.primary.variants[0]
     assert arm.p_adjusted == arm.comparison.p_value
-    assert arm.comparison == stats.compare_proportions(10000, 812, 10050, 901, 0.99)
+    assert arm.comparison == effects.compare_proportions(10000, 812, 10050, 901, 0.99)
 
 
 def test_before_after_pilot_gets_no_significance(tmp_path: Path) -> None:
@@ -92,5 +92,5 @@ def test_sample_ratio_mismatch_is_flagged(tmp_path: Path) -> None:
     data = copy.deepcopy(VALID)
     data["metrics"][0]["results"]["short_form"]["users"] = 9400
     analysis = analysed(tmp_path, data)
-    assert analysis.srm and analysis.srm_p_value < stats.SRM_THRESHOLD
+    assert analysis.srm and analysis.srm_p_value < validity.SRM_THRESHOLD
     assert not analysed(tmp_path / "even", VALID).srm

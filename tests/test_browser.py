@@ -83,11 +83,21 @@ def test_pages_without_charts_do_not_load_plotly(page, site_url: str) -> None:
     assert plotly_requests == []
 
 
+# The first lift trace's colour as drawn, and the stylesheet's colour of its verdict now.
+VERDICT_COLOURS = """() => {
+  const trace = document.querySelector('.kz-chart--lift')._fullData[0];
+  const named = getComputedStyle(document.body).getPropertyValue('--kz-' + trace.name.toLowerCase());
+  return [trace.marker.color, named.trim()];
+}"""
+
+
 def test_charts_follow_the_palette_toggle_without_reload(page, site_url: str) -> None:
     page.goto(site_url + "experiments/exp-2025-011/")
     drawn_charts(page)
     background = "() => document.querySelector('.kz-chart--lift')._fullLayout.paper_bgcolor"
     light = page.evaluate(background)
+    light_marker, light_verdict = page.evaluate(VERDICT_COLOURS)
+    assert light_marker == light_verdict  # the stylesheet's colour, not the name in the figure
     page.evaluate("() => { window.__sameDocument = true; }")
     page.locator("form[data-md-component=palette] label:visible").first.click()
     page.wait_for_function(f"({background})() !== {light!r}")
@@ -103,6 +113,9 @@ def test_charts_follow_the_palette_toggle_without_reload(page, site_url: str) ->
     )
     page_background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
     assert page.evaluate(as_rgb, dark) == page_background
+    # Its verdicts now wear the dark palette's colours, as the badges beside them do.
+    dark_marker, dark_verdict = page.evaluate(VERDICT_COLOURS)
+    assert dark_marker == dark_verdict != light_marker
     screenshot(page, "charts-dark")
     assert page.console_errors == []
 

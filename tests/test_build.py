@@ -8,6 +8,7 @@ from pathlib import Path
 
 import frontmatter
 import markupsafe
+import pytest
 
 from helpers import ROOT, VALID, front_matter, make_project, mkdocs_build, write
 
@@ -66,6 +67,7 @@ def test_experiment_pages_stay_out_of_the_navigation(sample_site: Path) -> None:
         assert f'href="{source.stem}/"' in index, source.name
 
 
+@pytest.mark.site
 def test_a_broken_write_up_fails_strict_and_is_listed_otherwise(tmp_path: Path) -> None:
     project = make_project(tmp_path)
     write(project, "good.md", front_matter(VALID))
@@ -86,6 +88,7 @@ def test_a_broken_write_up_fails_strict_and_is_listed_otherwise(tmp_path: Path) 
     assert "needs-attention/" in read(site, "experiments/index.html")
 
 
+@pytest.mark.site
 def test_author_strings_are_escaped(tmp_path: Path) -> None:
     project = make_project(tmp_path)
     title = '</title><script>alert("x")</script> & co'
@@ -129,6 +132,7 @@ def test_export_lists_facts_and_results_per_arm(sample_site: Path) -> None:
     assert all(r["p_value"] is None and r["ci_low"] is None for r in pilot["results"])
 
 
+@pytest.mark.site
 def test_drafts_never_publish_and_internal_can_be_left_out(tmp_path: Path) -> None:
     project = make_project(tmp_path)
     for number, visibility in enumerate(("public", "internal", "draft"), start=1):

@@ -11,20 +11,40 @@ from typing import Any
 
 import plotly.graph_objects as go
 import pytest
-from kaizen_portal import charts
-from kaizen_portal.charts import DAY_MS, PHASE_COLORS, VERDICT_COLORS, VERDICT_NAMES
-from kaizen_portal.daily import read_daily, trend
-from kaizen_portal.model import Entry, Experiment
-from kaizen_portal.pages import PageOptions
-from kaizen_portal.pipeline import Inputs, build
+from kaizen_portal.analysis.trends import trend
+from kaizen_portal.analysis.verdicts import VERDICT_LABELS
+from kaizen_portal.build.pipeline import Inputs, build
+from kaizen_portal.charts import figures, forest, phases
+from kaizen_portal.charts.forest import verdict_colour
+from kaizen_portal.charts.phases import DAY_MS, phase_colour
+from kaizen_portal.charts.trend import daily_chart
+from kaizen_portal.inputs.daily_csv import read_daily
+from kaizen_portal.inputs.portfolio import Entry
+from kaizen_portal.inputs.schema import Experiment
+from kaizen_portal.inputs.vocabulary import Phase
+from kaizen_portal.pages.links import PageOptions
 
 from helpers import ROOT, VALID, analysed
+
+STYLESHEET = ROOT / "plugins" / "kaizen_portal" / "pages" / "assets" / "kaizen.css"
+NAMED_COLOUR = re.compile(r"var\((--kz-[\w-]+)\)")
+
+
+def painted(value: Any) -> Any:
+    """The figure as charts.js hands it to plotly: each named colour a real one."""
+    if isinstance(value, str):
+        return NAMED_COLOUR.sub("18, 52, 86" if value.startswith("rgba(") else "#123456", value)
+    if isinstance(value, list):
+        return [painted(item) for item in value]
+    if isinstance(value, dict):
+        return {key: painted(item) for key, item in value.items()}
+    return value
 
 
 def valid_for_plotly(figure: dict[str, Any]) -> None:
     """Plotly's own validators reject any property its schema does not know."""
     assert set(figure) <= {"data", "layout", "clickable"}
-    go.Figure(data=figure["data"], layout=figure["layout"])
+    go.Figure(data=painted(figure["data"]), layout=painted(figure["layout"]))
     json.dumps(figure, allow_nan=False)  # no NaN: it is not JSON
 
 
@@ -34,7 +54,7 @@ def traces_by_name(figure: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def test_lift_chart_has_one_point_per_variant_with_its_interval(tmp_path: Path) -> None:
     analysis = analysed(tmp_path, VALID)
-    chart = charts.lift_chart(analysis, 0.95)
+    chart = forest.lift_chart(analysis, 0.95)
     assert chart is not None
     valid_for_plotly(chart.figure)
     points = {y: (trace, i) for trace in chart.figure["data"] for i, y in enumerate(trace["y"])}
@@ -43,8 +63,8 @@ def test_lift_chart_has_one_point_per_variant_with_its_interval(tmp_path: Path) 
         arm = metric.variants[0]
         c = arm.comparison
         trace, i = points[f"{metric.definition.label}<br>short_form"]
-        assert trace["name"] == VERDICT_NAMES[arm.verdict]
-        assert trace["marker"]["color"] == VERDICT_COLORS[arm.verdict]
+        assert trace["name"] == VERDICT_LABELS[arm.verdict]
+        assert trace["marker"]["color"] == verdict_colour(arm.verdict)
         assert trace["x"][i] == pytest.approx(c.lift * 100)
         assert trace["error_x"]["array"][i] == pytest.approx((c.ci_high - c.lift) * 100)
         assert trace["error_x"]["arrayminus"][i] == pytest.approx((c.lift - c.ci_low) * 100)
@@ -66,11 +86,11 @@ def test_lift_chart_colours_a_significant_drop_as_a_win_when_lower_is_better(
             },
         }
     ]
-    chart = charts.lift_chart(analysed(tmp_path, data), 0.95)
+    chart = forest.lift_chart(analysed(tmp_path, data), 0.95)
     assert chart is not None
     (trace,) = chart.figure["data"]
     assert trace["name"] == "Win"
-    assert trace["marker"]["color"] == VERDICT_COLORS["win"]
+    assert trace["marker"]["color"] == verdict_colour("win")
     assert trace["x"][0] < 0
     assert "lower is better" in trace["y"][0]
 
@@ -78,7 +98,7 @@ def test_lift_chart_colours_a_significant_drop_as_a_win_when_lower_is_better(
 def test_lift_chart_shows_untested_changes_without_intervals(tmp_path: Path) -> None:
     data = copy.deepcopy(VALID)
     data["design"] = "before_after"
-    chart = charts.lift_chart(analysed(tmp_path, data), 0.95)
+    chart = forest.lift_chart(analysed(tmp_path, data), 0.95)
     assert chart is not None
     (trace,) = chart.figure["data"]
     assert trace["name"] == "Not tested"
@@ -89,7 +109,7 @@ def test_lift_chart_shows_untested_changes_without_intervals(tmp_path: Path) -> 
 def test_no_lift_chart_without_comparisons(tmp_path: Path) -> None:
     data = copy.deepcopy(VALID)
     data.update(design="qualitative", metrics=[], arms=[])
-    assert charts.lift_chart(analysed(tmp_path, data), 0.95) is None
+    assert forest.lift_chart(analysed(tmp_path, data), 0.95) is None
 
 
 def entry(id_: str, parent: str | None = None, **dates: str) -> Entry:
@@ -113,7 +133,7 @@ def test_cycles_chart_draws_each_known_phase_and_marks_the_open_one() -> None:
         entry("E-2", "E-1", build="2025-03-01", test="2025-03-15"),
         entry("E-3", "E-2"),
     ]
-    chart = charts.cycles_chart(
+    chart = phases.cycles_chart(
         cycles, "e-2", lambda e: int(e.meta.id[-1]), lambda e: f"../{e.meta.slug}/"
     )
     assert chart is not None
@@ -124,20 +144,20 @@ def test_cycles_chart_draws_each_known_phase_and_marks_the_open_one() -> None:
     assert build_["x"] == [10 * DAY_MS, 14 * DAY_MS]
     assert test_["base"] == ["2025-01-11"] and test_["x"] == [21 * DAY_MS]
     assert learn["x"] == [4 * DAY_MS]
-    assert build_["marker"]["color"] == PHASE_COLORS["build"]
+    assert build_["marker"]["color"] == phase_colour(Phase.BUILD)
     # The current cycle stands out; every bar knows where its experiment lives.
-    assert build_["marker"]["opacity"] == [charts.OTHER_OPACITY, charts.CURRENT_OPACITY]
+    assert build_["marker"]["opacity"] == [phases.OTHER_OPACITY, phases.CURRENT_OPACITY]
     assert [c[0] for c in build_["customdata"]] == ["../e-1/", "../e-2/"]
     assert build_["y"] == ["Cycle 1 · E-1", "<b>Cycle 2 · E-2</b>"]
     ongoing = traces["Started, not ended"]
     assert ongoing["x"] == ["2025-03-15"]
-    assert ongoing["marker"]["color"] == [PHASE_COLORS["test"]]
+    assert ongoing["marker"]["color"] == [phase_colour(Phase.TEST)]
     assert chart.figure["clickable"] is True
     assert "3 cycles" in chart.caption and "Not dated yet: E-3." in chart.caption
 
 
 def test_cycles_chart_needs_a_date() -> None:
-    assert charts.cycles_chart([entry("E-1")], "e-1", lambda e: 1, lambda e: "") is None
+    assert phases.cycles_chart([entry("E-1")], "e-1", lambda e: 1, lambda e: "") is None
 
 
 def test_author_strings_are_text_to_plotly() -> None:
@@ -147,7 +167,7 @@ def test_author_strings_are_text_to_plotly() -> None:
         "",
         hostile.path,
     )
-    chart = charts.cycles_chart([hostile], "e-1", lambda e: 1, lambda e: "")
+    chart = phases.cycles_chart([hostile], "e-1", lambda e: 1, lambda e: "")
     assert chart is not None
     hover = chart.figure["data"][0]["customdata"][0][1]
     assert "<a" not in hover
@@ -156,7 +176,7 @@ def test_author_strings_are_text_to_plotly() -> None:
 
 def test_figure_attribute_round_trips_and_cannot_close_its_quote_or_tag() -> None:
     figure = {"data": [{"type": "scatter", "name": "it's </script><b>"}], "layout": {}}
-    attribute = str(charts.figure_attribute(figure))
+    attribute = str(figures.figure_attribute(figure))
     assert attribute.startswith("'") and attribute.endswith("'")
     inner = attribute[1:-1]
     assert "'" not in inner and "<" not in inner and ">" not in inner
@@ -179,7 +199,7 @@ def test_daily_chart_draws_cumulative_rates_and_the_lift_band() -> None:
     data, problems = read_daily(text, "data/x.csv", ["control", "variant"])
     assert problems == [] and data is not None
     series = trend(data, 0.95)
-    chart = charts.daily_chart(series, "Checkout completion", 0.95)
+    chart = daily_chart(series, "Checkout completion", 0.95)
     assert chart is not None
     valid_for_plotly(chart.figure)
     traces = traces_by_name(chart.figure)
@@ -192,6 +212,8 @@ def test_daily_chart_draws_cumulative_rates_and_the_lift_band() -> None:
     upper, lower = (t for t in chart.figure["data"] if t.get("hoverinfo") == "skip")
     assert upper["y"] == pytest.approx([v * 100 for v in series.lifts[0].ci_high])
     assert lower["fill"] == "tonexty"
+    # A tint of the variant's colour, so the line and the grid show through the band.
+    assert lower["fillcolor"] == "rgba(var(--kz-arm-2), 0.18)"
     assert "Cumulative checkout completion" in chart.figure["layout"]["yaxis"]["title"]["text"]
     assert "2 days from 16 Jun 2025 to 17 Jun 2025" in chart.caption
 
@@ -212,6 +234,20 @@ def test_every_sample_figure_is_valid_and_lean(sample_build) -> None:
         # No template and no per-figure styling: a figure stays a few KB at most.
         assert "template" not in figure["layout"]
         assert len(json.dumps(figure)) < 8_000
+
+
+def test_every_colour_a_figure_names_is_set_by_the_stylesheet(sample_build) -> None:
+    """A misspelt colour would draw as nothing: each one a chart names must exist."""
+    pages = [generated.content for generated in sample_build.files] + [sample_build.dashboard]
+    named = {
+        name
+        for page in pages
+        for figure in re.findall(r"data-figure='([^']*)'", page)
+        for name in NAMED_COLOUR.findall(html.unescape(figure))
+    }
+    assert {"--kz-win", "--kz-phase-build", "--kz-arm-1", "--kz-decision-ship"} <= named
+    defined = set(re.findall(r"(--kz-[\w-]+):", STYLESHEET.read_text(encoding="utf-8")))
+    assert named - defined == set()
 
 
 def test_sample_pages_carry_the_charts_they_have_data_for(sample_build) -> None:

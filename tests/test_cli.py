@@ -17,7 +17,9 @@ import frontmatter
 import pytest
 import yaml
 from kaizen_portal import cli
-from kaizen_portal.problems import Problem
+from kaizen_portal.cli import new
+from kaizen_portal.cli.check import github_annotation
+from kaizen_portal.inputs.problems import Problem
 
 from helpers import ROOT, VALID, front_matter, make_project, write
 
@@ -143,12 +145,12 @@ def test_new_never_overwrites_a_file(project: Path, capsys: pytest.CaptureFixtur
 def test_new_takes_the_owner_from_git_and_asks_for_it_without(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(cli, "git_user_name", lambda _folder: "Kwame Mensah")
+    monkeypatch.setattr(new, "git_user_name", lambda _folder: "Kwame Mensah")
     assert kaizen(project, "new", "From git", "--team", "Web") == 0
     assert (
         frontmatter.load(project / "experiments" / f"exp-{YEAR}-001.md")["owner"] == "Kwame Mensah"
     )
-    monkeypatch.setattr(cli, "git_user_name", lambda _folder: None)
+    monkeypatch.setattr(new, "git_user_name", lambda _folder: None)
     assert kaizen(project, "new", "Nobody", "--team", "Web") == 2
     assert "--owner NAME" in capsys.readouterr().err
     assert not (project / "experiments" / f"exp-{YEAR}-002.md").exists()
@@ -357,12 +359,12 @@ def test_check_in_github_actions_adds_escaped_annotations(
 
 def test_github_annotation_escapes_data_and_properties() -> None:
     problem = Problem("experiments/a,b:c.md", 3, 5, "x:y,z", "one, two: three\r\nfour 5%")
-    assert cli.github_annotation(problem) == (
+    assert github_annotation(problem) == (
         "::error file=experiments/a%2Cb%3Ac.md,line=3,col=5,title=x%3Ay%2Cz"
         "::one, two: three%0D%0Afour 5%25"
     )
     untitled = Problem("experiments/a.md", 1, 1, "", "no front-matter found", hint="copy it")
-    assert cli.github_annotation(untitled) == (
+    assert github_annotation(untitled) == (
         "::error file=experiments/a.md,line=1,col=1::no front-matter found. Hint: copy it"
     )
 
@@ -414,7 +416,7 @@ def test_check_runs_as_a_module_without_mkdocs_plotly_or_pages(broken: Path) -> 
     probe = (
         "import sys; from kaizen_portal.cli import main; main(['check']); "
         "print(sorted(m for m in ('mkdocs', 'plotly', 'jinja2', 'pandas', 'scipy', 'kaizen_portal.pages', "
-        "'kaizen_portal.analyze', 'kaizen_portal.charts') if m in sys.modules))"
+        "'kaizen_portal.analysis.comparisons', 'kaizen_portal.charts') if m in sys.modules))"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe],

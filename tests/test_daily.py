@@ -1,4 +1,4 @@
-"""Behaviour of kaizen_portal.daily: the daily CSV as an author writes it, and its trend.
+"""Behaviour of kaizen_portal.inputs.daily_csv and analysis.trends: the daily CSV as an author writes it, and its trend.
 
 Problems are pinned as whole formatted lines because the wording, line and column are what the
 author sees. Trend numbers are checked against references computed another way: numpy on the
@@ -16,9 +16,10 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from kaizen_portal.daily import MAX_PROBLEMS, DailyData, Trend, read_daily, trend
-from kaizen_portal.model import MetricKind
-from kaizen_portal.stats import compare_means, compare_proportions
+from kaizen_portal.analysis.effects import compare_means, compare_proportions
+from kaizen_portal.analysis.trends import Trend, daily_frame, trend
+from kaizen_portal.inputs.daily_csv import MAX_PROBLEMS, DailyData, read_daily
+from kaizen_portal.inputs.vocabulary import MetricKind
 
 ROOT = Path(__file__).resolve().parents[1]
 PATH = "data/x.csv"
@@ -92,8 +93,8 @@ def test_proportion_csv_parses_sorted_by_date_then_arm_order() -> None:
             (d(17), "short_form", 90, 11),
         ],
     )
-    pd.testing.assert_frame_equal(data.frame, expected)
-    assert all(type(v) is dt.date for v in data.frame["date"])
+    pd.testing.assert_frame_equal(daily_frame(data), expected)
+    assert all(type(v) is dt.date for v in daily_frame(data)["date"])
 
 
 def test_mean_csv_parses_with_free_column_order_quotes_spaces_crlf_bom_and_blank_lines() -> None:
@@ -111,20 +112,20 @@ def test_mean_csv_parses_with_free_column_order_quotes_spaces_crlf_bom_and_blank
         MetricKind.MEAN,
         [(d(16), "control", 10, 5.5, 1.25), (d(16), "short_form", 1, -30.0, 0.0)],
     )
-    pd.testing.assert_frame_equal(data.frame, expected)
+    pd.testing.assert_frame_equal(daily_frame(data), expected)
 
 
 def test_the_shipped_example_file_is_valid() -> None:
     text = (ROOT / "data/exp-2025-012.csv").read_text(encoding="utf-8")
     data = parse(text, ("control", "short_form"))
     assert data.kind is MetricKind.PROPORTION
-    assert len(data.frame) == 42
-    assert data.frame["date"].is_monotonic_increasing
+    assert len(daily_frame(data)) == 42
+    assert daily_frame(data)["date"].is_monotonic_increasing
 
 
 def test_arms_are_ordered_as_the_write_up_lists_them_not_alphabetically() -> None:
     data = parse(csv_text(PROPORTION, "2025-06-16,a,1,0", "2025-06-16,z,1,1"), ("z", "a"))
-    assert list(data.frame["arm"]) == ["z", "a"]
+    assert list(daily_frame(data)["arm"]) == ["z", "a"]
 
 
 # --- problems: the file and its header ----------------------------------------------------
@@ -522,7 +523,7 @@ def test_proportion_trend_is_cumulative_and_its_last_lift_is_the_summed_comparis
 def test_proportion_trend_on_the_shipped_example_matches_the_summed_counts() -> None:
     text = (ROOT / "data/exp-2025-012.csv").read_text(encoding="utf-8")
     data = parse(text, ("control", "short_form"))
-    totals = data.frame.groupby("arm")[["users", "conversions"]].sum()
+    totals = daily_frame(data).groupby("arm")[["users", "conversions"]].sum()
     control, variant = totals.loc["control"], totals.loc["short_form"]
     direct = compare_proportions(
         int(control["users"]),
@@ -748,6 +749,6 @@ def valid_proportion_file(draw: st.DrawFn) -> str:
 def test_any_valid_file_gives_a_trend_without_nan(text: str) -> None:
     data = parse(text)
     result = trend(data)
-    assert result.dates == tuple(sorted(set(data.frame["date"])))
+    assert result.dates == tuple(sorted(set(daily_frame(data)["date"])))
     assert all(len(a.values) == len(result.dates) for a in result.arms)
     _assert_no_nan(result)

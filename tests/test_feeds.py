@@ -13,13 +13,15 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from kaizen_portal import fmt
-from kaizen_portal.analyze import Analysis, analyze
-from kaizen_portal.feeds import DC_NS, JSON_FEED_URI, RSS_URI, feeds
-from kaizen_portal.load import Portfolio, load_portfolio
-from kaizen_portal.model import Phases, Visibility
-from kaizen_portal.pages import PageOptions
-from kaizen_portal.pipeline import Inputs, build
+from kaizen_portal.analysis import formatting as fmt
+from kaizen_portal.analysis.comparisons import Analysis, analyze
+from kaizen_portal.build.loading import load_portfolio
+from kaizen_portal.build.pipeline import Inputs, build
+from kaizen_portal.inputs.portfolio import Portfolio
+from kaizen_portal.inputs.schema import Phases
+from kaizen_portal.inputs.vocabulary import Visibility
+from kaizen_portal.pages.feeds import DC_NS, JSON_FEED_URI, RSS_URI, feeds
+from kaizen_portal.pages.links import PageOptions
 
 from helpers import VALID, front_matter, make_project, write
 
@@ -42,7 +44,7 @@ def load(tmp_path: Path, *experiments: dict[str, Any]) -> tuple[Portfolio, dict[
     project = make_project(tmp_path)
     for data in experiments:
         write(project, f"{data['id'].lower()}.md", front_matter(data))
-    portfolio = load_portfolio(project, "experiments", "site_config")
+    portfolio = load_portfolio(project)
     assert portfolio.problems == ()
     return portfolio, {e.meta.slug: analyze(e, portfolio.catalog) for e in portfolio.entries}
 
@@ -282,7 +284,7 @@ def test_qualitative_summary_has_no_numbers(tmp_path: Path) -> None:
 
 def test_sample_feeds(tmp_path: Path) -> None:
     project = make_project(tmp_path, samples=True)
-    portfolio = load_portfolio(project, "experiments", "site_config")
+    portfolio = load_portfolio(project)
     analyses = {e.meta.slug: analyze(e, portfolio.catalog) for e in portfolio.entries}
     rss, feed = rendered(portfolio, analyses)
     items, entries = rss_items(rss), json_items(feed)

@@ -18,10 +18,11 @@ import pytest
 from browsing import free_port, serve
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kaizen_portal.catalog import Catalog
+from kaizen_portal.build.loading import load_portfolio
 from kaizen_portal.cli import main
-from kaizen_portal.load import load_entry, load_portfolio
-from kaizen_portal.sanitize import clean_writeup
+from kaizen_portal.inputs.catalog import Catalog
+from kaizen_portal.inputs.portfolio import load_entry
+from kaizen_portal.mkdocs_plugin.sanitize import clean_writeup
 
 from conftest import screenshot
 from helpers import VALID, front_matter, make_project, mkdocs_build, write
@@ -73,6 +74,7 @@ def test_check_prints_the_expected_error(
             assert path.relative_to(case).as_posix() in named, path
 
 
+@pytest.mark.site
 def test_the_whole_corpus_fails_strict_and_publishes_the_valid_rest(tmp_path: Path) -> None:
     project = corpus_project(tmp_path, CASES, nest=True)
     write(project, "valid.md", front_matter(VALID))
@@ -89,7 +91,7 @@ def test_the_whole_corpus_fails_strict_and_publishes_the_valid_rest(tmp_path: Pa
     site = tmp_path / "plain"
     assert (site / "experiments" / "exp-2099-001" / "index.html").is_file()
     attention = (site / "experiments" / "needs-attention" / "index.html").read_text("utf-8")
-    broken = load_portfolio(project, "experiments", "site_config").broken_paths
+    broken = load_portfolio(project).broken_paths
     assert len(broken) >= len(CASES)
     for path in broken:
         assert html.escape(path) in attention, path
@@ -217,6 +219,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return site
 
 
+@pytest.mark.site
 def test_hostile_strings_stay_text_in_feeds_and_export(hostile_site: Path) -> None:
     export = json.loads((hostile_site / "experiments.json").read_text(encoding="utf-8"))
     assert {e["title"] for e in export["experiments"]} == {HOSTILE["title"]}

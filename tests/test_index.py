@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from kaizen_portal.model import Experiment
-from kaizen_portal.pages import PageOptions
-from kaizen_portal.pipeline import Build, Inputs, build
+from kaizen_portal.build.pipeline import Build, Inputs, build
+from kaizen_portal.inputs.schema import Experiment
+from kaizen_portal.pages.links import PageOptions
 from test_browser import wait_for_experiment
 
 from conftest import screenshot

@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 
 import pytest
-from kaizen_portal.pages import Links, PageOptions
+from kaizen_portal.pages.links import Links, PageOptions
 
 
 @pytest.mark.parametrize(

@@ -11,11 +11,11 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from kaizen_portal import insights
-from kaizen_portal.lineage import lineages
-from kaizen_portal.model import Decision
-from kaizen_portal.pages import PageOptions
-from kaizen_portal.pipeline import Inputs, build
+from kaizen_portal.analysis import insights
+from kaizen_portal.analysis.lineage import lineages
+from kaizen_portal.build.pipeline import Inputs, build
+from kaizen_portal.inputs.vocabulary import Decision
+from kaizen_portal.pages.links import PageOptions
 
 from conftest import screenshot
 from helpers import ROOT, VALID, front_matter, make_project, mkdocs_build, write
@@ -61,7 +61,7 @@ def test_group_by_tags_counts_every_tagged_experiment(samples) -> None:
     assert {a.entry.meta.id for a in groups["subject-lines"].rows} == {
         a.entry.meta.id for a in tagged
     }
-    dates = [insights.latest_date(a.entry) for a in groups["subject-lines"].rows]
+    dates = [a.entry.meta.dates.latest for a in groups["subject-lines"].rows]
     assert dates == sorted(dates, reverse=True)  # newest first
 
 
@@ -184,6 +184,7 @@ def test_the_dashboard_replaces_its_marker_on_the_home_page(sample_site: Path) -
     assert "What we tried, and what we learned" in home  # the author's own text stays
 
 
+@pytest.mark.site
 def test_a_project_without_a_home_page_gets_the_dashboard(tmp_path: Path) -> None:
     project = make_project(tmp_path)
     (project / "docs" / "index.md").unlink()

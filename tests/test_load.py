@@ -7,14 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kaizen_portal.load import load_portfolio
-from kaizen_portal.model import Design, Status
+from kaizen_portal.analysis.trends import daily_frame
+from kaizen_portal.build.loading import load_portfolio
+from kaizen_portal.inputs.vocabulary import Design, Status
 
 from helpers import VALID, front_matter, make_project, write
 
 
 def load(project: Path):
-    return load_portfolio(project, "experiments", "site_config")
+    return load_portfolio(project)
 
 
 def errors(project: Path) -> list[str]:
@@ -304,7 +305,7 @@ def test_a_valid_daily_csv_rides_along_with_its_entry(project: Path) -> None:
     )
     (entry,) = load(project).entries
     assert entry.daily is not None
-    assert entry.daily.frame["conversions"].tolist() == [20, 30]
+    assert daily_frame(entry.daily)["conversions"].tolist() == [20, 30]
 
 
 def test_a_missing_parent_is_never_corrected_to_the_file_itself(project: Path) -> None:

@@ -6,10 +6,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from kaizen_portal import load, pipeline
-from kaizen_portal.lineage import lineages
-from kaizen_portal.memo import Memo
-from kaizen_portal.pages import PageOptions
+from kaizen_portal.analysis.lineage import lineages
+from kaizen_portal.build import loading, pipeline
+from kaizen_portal.build.memo import Memo
+from kaizen_portal.pages.links import PageOptions
 
 from helpers import make_project
 
@@ -18,7 +18,7 @@ from helpers import make_project
 def counted(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     """How many times each build read, analysed and rendered each write-up."""
     calls: Counter[str] = Counter()
-    read, analyze, render = load.load_entry, pipeline.analyze, pipeline.experiment_page
+    read, analyze, render = loading.load_entry, pipeline.analyze, pipeline.experiment_page
 
     def counting_read(path, *args, **kwargs):
         calls["read:" + path.stem] += 1
@@ -32,7 +32,7 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
         calls["render:" + analysis.entry.meta.slug] += 1
         return render(analysis, *args, **kwargs)
 
-    monkeypatch.setattr(load, "load_entry", counting_read)
+    monkeypatch.setattr(loading, "load_entry", counting_read)
     monkeypatch.setattr(pipeline, "analyze", counting_analyze)
     monkeypatch.setattr(pipeline, "experiment_page", counting_render)
     return calls

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
-from kaizen_portal import history
+from kaizen_portal.build import git_dates as history
 
 from helpers import ROOT, VALID, front_matter, make_project, mkdocs_build, write
 
@@ -212,6 +212,7 @@ def no_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(history.EPOCH_VARIABLE, raising=False)
 
 
+@pytest.mark.site
 @pytest.mark.usefixtures("no_epoch")
 def test_two_builds_of_one_commit_are_byte_identical(tmp_path: Path) -> None:
     project = make_project(tmp_path, samples=True)
@@ -230,6 +231,7 @@ def test_two_builds_of_one_commit_are_byte_identical(tmp_path: Path) -> None:
     assert not check_links.check_site(first).broken
 
 
+@pytest.mark.site
 @pytest.mark.usefixtures("no_epoch")
 def test_two_builds_of_an_unchanged_tree_outside_git_are_byte_identical(tmp_path: Path) -> None:
     project = make_project(tmp_path, samples=True)
@@ -244,6 +246,7 @@ def test_two_builds_of_an_unchanged_tree_outside_git_are_byte_identical(tmp_path
     assert 'Last changed <time datetime="2023-05-06">6 May 2023</time>' in page
 
 
+@pytest.mark.site
 def test_a_date_the_caller_sets_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = minimal_project(tmp_path)
     with (project / "mkdocs.yml").open("a", encoding="utf-8") as config:
@@ -395,6 +398,7 @@ def minimal_project(tmp_path: Path) -> Path:
     return project
 
 
+@pytest.mark.site
 def test_a_new_repo_builds_a_portal_from_write_ups_and_a_metric_catalog(tmp_path: Path) -> None:
     project = minimal_project(tmp_path)
     site = tmp_path / "site"

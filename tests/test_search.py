@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from browsing import serve
-from kaizen_portal.search import SearchIndexError, index_site
+from kaizen_portal.mkdocs_plugin.pagefind import SearchIndexError, index_site
 
 from conftest import screenshot
 from helpers import VALID, front_matter, make_project, mkdocs_build, write
@@ -353,6 +353,7 @@ def test_hidden_write_ups_never_reach_the_index(browser, tmp_path: Path) -> None
     page.close()
 
 
+@pytest.mark.site
 def test_a_failed_index_fails_a_strict_build(tmp_path: Path) -> None:
     project = make_project(tmp_path)
     write(project, "a.md", front_matter(VALID))

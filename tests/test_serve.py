@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from browsing import free_port
 
-from helpers import VALID, front_matter, make_project, write
+from helpers import VALID, front_matter, make_project, mkdocs, write
 
 
 def fetch(url: str) -> tuple[int, str]:
@@ -33,13 +33,14 @@ def until(condition: Callable[[], bool], seconds: float = 30) -> None:
         time.sleep(0.2)
 
 
+@pytest.mark.site
 def test_serve_shows_drafts_reports_a_broken_file_and_recovers(tmp_path: Path) -> None:
     project = make_project(tmp_path)
     draft = dict(VALID, title="Draft in progress", visibility="draft")
     write(project, "a.md", front_matter(draft))
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+        mkdocs("serve", "-a", f"127.0.0.1:{port}"),
         cwd=project,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
         stdout=subprocess.PIPE,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import markdown
-from kaizen_portal import stash
-from kaizen_portal.sanitize import WRITEUP_MARKER
+from kaizen_portal.mkdocs_plugin import html_stash as stash
+from kaizen_portal.pages.markers import WRITEUP_MARKER
 
 PAGE = f"""<div class="kz-card"><h1>A *title* with_underscores</h1></div>
 

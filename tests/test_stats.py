@@ -1,4 +1,5 @@
-"""Behaviour of kaizen_portal.stats, pinned against references computed independently of it.
+"""The statistics of kaizen_portal.analysis (effects, power, verdicts, validity), pinned
+against references computed independently of them.
 
 Where a reference comes from a library, it is a different entry point (or a different
 library) than the one the module uses, so a wrong wiring cannot agree with itself.
@@ -15,19 +16,15 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from kaizen_portal import stats
-from kaizen_portal.stats import (
-    SRM_THRESHOLD,
+from kaizen_portal.analysis import power as mde_power
+from kaizen_portal.analysis.effects import (
     Comparison,
-    adjust_p_values,
     compare_means,
     compare_proportions,
     describe_change,
-    has_srm,
-    is_underpowered,
-    srm_p_value,
-    verdict,
 )
+from kaizen_portal.analysis.validity import SRM_THRESHOLD, has_srm, srm_p_value
+from kaizen_portal.analysis.verdicts import adjust_p_values, is_underpowered, verdict
 from scipy import stats as sps
 from statsmodels.stats.proportion import proportions_ztest
 from statsmodels.stats.weightstats import CompareMeans
@@ -563,7 +560,7 @@ def test_one_unit_sample_solve_equals_statsmodels_at_every_size(n_c: int, n_v: i
     from statsmodels.stats.power import NormalIndPower
 
     direct = NormalIndPower().solve_power(
-        effect_size=None, nobs1=n_c, alpha=0.05, power=stats.POWER, ratio=n_v / n_c
+        effect_size=None, nobs1=n_c, alpha=0.05, power=mde_power.POWER, ratio=n_v / n_c
     )  # statsmodels' own solve at this size, with its default (coarser) tolerance
-    scaled = stats._normal_effect_at_unit_sample(0.05) / math.sqrt(n_c * n_v / (n_c + n_v))
+    scaled = mde_power._normal_effect_at_unit_sample(0.05) / math.sqrt(n_c * n_v / (n_c + n_v))
     assert scaled == pytest.approx(float(direct), rel=1e-4)

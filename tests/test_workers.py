@@ -11,16 +11,16 @@ import threading
 from pathlib import Path
 
 import pytest
-from kaizen_portal import workers
+from kaizen_portal.build import workers
 
 from helpers import ROOT, make_project, write
 
 COMPARE_BUILDS = """
 import json, sys
 from pathlib import Path
-from kaizen_portal import pipeline, workers
-from kaizen_portal.memo import Memo
-from kaizen_portal.pages import PageOptions
+from kaizen_portal.build import pipeline, workers
+from kaizen_portal.build.memo import Memo
+from kaizen_portal.pages.links import PageOptions
 
 project = Path(sys.argv[1])
 
@@ -66,7 +66,7 @@ def test_a_shared_build_is_the_same_build(tmp_path: Path) -> None:
 
 SHARE_ITEMS = """
 import json, os
-from kaizen_portal import workers
+from kaizen_portal.build import workers
 
 workers.MIN_ITEMS = 2
 

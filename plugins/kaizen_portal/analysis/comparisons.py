@@ -1,0 +1,189 @@
+"""Entries -> results: every arm judged against the control the same way.
+
+This stage decides *which* statistics an experiment earns (only randomized designs get
+p-values and intervals; reported numbers are passed through and marked so) and applies
+the multiple-comparison correction across all of an experiment's comparisons. The
+arithmetic itself lives in ``effects``, ``verdicts`` and ``validity``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..inputs.catalog import Catalog, MetricDef
+from ..inputs.portfolio import Entry
+from ..inputs.schema import (
+    Arm,
+    Experiment,
+    MeanArm,
+    MetricResults,
+    PrecomputedArm,
+    ProportionArm,
+)
+from ..inputs.vocabulary import MetricKind
+from . import effects, trends, validity, verdicts
+
+
+@dataclass(frozen=True)
+class ArmResult:
+    arm: str
+    numbers: Arm
+    value: float
+    comparison: effects.Comparison | None = None  # None for the control
+    p_adjusted: float | None = None
+    verdict: verdicts.Verdict | None = None
+    underpowered: bool = False
+
+    @property
+    def sample(self) -> int | None:
+        return self.numbers.sample
+
+    @property
+    def change_only(self) -> bool:
+        """A variant shown as a plain change: no interval or p-value was computed for it
+        (not randomized) nor reported by the author's tool."""
+        c = self.comparison
+        return (
+            c is not None
+            and c.p_value is None
+            and c.ci_low is None
+            and not isinstance(self.numbers, PrecomputedArm)
+        )
+
+
+@dataclass(frozen=True)
+class MetricResult:
+    name: str
+    definition: MetricDef
+    primary: bool
+    arms: tuple[ArmResult, ...]
+
+    @property
+    def reported(self) -> bool:
+        """Numbers an author copied from another tool, not computed here."""
+        return self.definition.kind is MetricKind.PRECOMPUTED
+
+    @property
+    def variants(self) -> tuple[ArmResult, ...]:
+        return self.arms[1:]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    entry: Entry
+    metrics: tuple[MetricResult, ...]
+    srm_p_value: float | None
+    trend: trends.Trend | None = None  # cumulative day-by-day results, when a CSV is given
+
+    @property
+    def srm(self) -> bool:
+        return self.srm_p_value is not None and validity.has_srm(self.srm_p_value)
+
+    @property
+    def primary(self) -> MetricResult | None:
+        return next((m for m in self.metrics if m.primary), None)
+
+
+def analyze(entry: Entry, catalog: Catalog) -> Analysis:
+    exp = entry.meta
+    settings = catalog.settings
+    randomized = exp.design.randomized
+    primary = exp.primary_metric
+    drafts = [_compare_metric(exp, m, settings.confidence, randomized) for m in exp.metrics]
+    # One family per experiment: every arm-versus-control comparison of every metric.
+    flat = [arm for metric in drafts for arm in metric[1:]]
+    adjusted = verdicts.adjust_p_values(
+        [a.comparison.p_value if a.comparison else None for a in flat], settings.correction
+    )
+    adjusted_iter = iter(adjusted)
+    metrics = []
+    for spec, arms in zip(exp.metrics, drafts, strict=True):
+        definition = catalog.metrics[spec.name]
+        judged = [arms[0]]
+        for arm in arms[1:]:
+            p_adj = next(adjusted_iter)
+            judged.append(_judge(arm, p_adj, definition, settings.confidence))
+        metrics.append(
+            MetricResult(spec.name, definition, spec is primary, tuple(judged)),
+        )
+    trend = trends.trend(entry.daily, settings.confidence) if entry.daily else None
+    return Analysis(entry, tuple(metrics), _srm(entry) if randomized else None, trend)
+
+
+def _compare_metric(
+    exp: Experiment, spec: MetricResults, confidence: float, randomized: bool
+) -> list[ArmResult]:
+    control = spec.results[exp.arms[0]]
+    arms = [ArmResult(exp.arms[0], control, control.estimate)]
+    for arm in exp.arms[1:]:
+        numbers = spec.results[arm]
+        arms.append(
+            ArmResult(
+                arm, numbers, numbers.estimate, _compare(control, numbers, confidence, randomized)
+            )
+        )
+    return arms
+
+
+def _compare(
+    control: Arm,
+    variant: Arm,
+    confidence: float,
+    randomized: bool,
+) -> effects.Comparison:
+    if isinstance(variant, PrecomputedArm):
+        return _reported(control.estimate, variant)
+    if not randomized:
+        return effects.describe_change(control.estimate, variant.estimate)
+    if isinstance(control, ProportionArm) and isinstance(variant, ProportionArm):
+        return effects.compare_proportions(
+            control.users, control.conversions, variant.users, variant.conversions, confidence
+        )
+    assert isinstance(control, MeanArm) and isinstance(variant, MeanArm)
+    return effects.compare_means(
+        control.n, control.mean, control.sd, variant.n, variant.mean, variant.sd, confidence
+    )
+
+
+def _reported(control_value: float, variant: PrecomputedArm) -> effects.Comparison:
+    """The author's own lift, interval and p-value, when given, else the plain change."""
+    plain = effects.describe_change(control_value, variant.value)
+    return effects.Comparison(
+        control_value=plain.control_value,
+        variant_value=plain.variant_value,
+        abs_diff=plain.abs_diff,
+        lift=variant.lift if variant.lift is not None else plain.lift,
+        ci_low=variant.ci_low,
+        ci_high=variant.ci_high,
+        p_value=variant.p_value,
+        mde=None,
+    )
+
+
+def _judge(
+    arm: ArmResult, p_adjusted: float | None, definition: MetricDef, confidence: float
+) -> ArmResult:
+    comparison = arm.comparison
+    assert comparison is not None
+    verdict = verdicts.verdict(comparison.lift, p_adjusted, definition.direction.value, confidence)
+    return ArmResult(
+        arm.arm,
+        arm.numbers,
+        arm.value,
+        comparison,
+        p_adjusted,
+        verdict,
+        verdicts.is_underpowered(comparison, verdict),
+    )
+
+
+def _srm(entry: Entry) -> float | None:
+    """Users assigned per arm, read from the primary (else first) proportion metric."""
+    exp = entry.meta
+    candidates = sorted(exp.metrics, key=lambda m: not m.primary)
+    for metric in candidates:
+        numbers = [metric.results[arm] for arm in exp.arms]
+        if all(isinstance(n, ProportionArm) for n in numbers):
+            users = [n.users for n in numbers if isinstance(n, ProportionArm)]
+            return validity.srm_p_value(users, exp.split)
+    return None

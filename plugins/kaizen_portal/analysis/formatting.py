@@ -1,0 +1,95 @@
+"""How numbers read to people: one place, so a lift looks the same everywhere.
+
+It sits with the analysis, below charts and pages alike, so a chart's caption and the
+table beside it cannot word the same figure differently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from ..inputs.catalog import MetricDef
+from ..inputs.problems import plural
+from ..inputs.vocabulary import MetricKind
+
+NO_VALUE = "\u2013"  # en dash: "no value" reads quieter than a hyphen
+MINUS = "\u2212"  # typographic minus, as wide as the plus sign
+
+
+def _missing(x: float | None) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def percent(x: float | None, digits: int = 2) -> str:
+    return NO_VALUE if _missing(x) else f"{x * 100:.{digits}f}%"
+
+
+def signed_percent(x: float | None, digits: int = 1) -> str:
+    """Relative lifts: always signed, so a reader never mistakes a drop for a gain."""
+    return NO_VALUE if _missing(x) else f"{x * 100:+.{digits}f}%".replace("-", MINUS)
+
+
+def interval(low: float | None, high: float | None, digits: int = 1) -> str:
+    if _missing(low) or _missing(high):
+        return NO_VALUE
+    return f"[{signed_percent(low, digits)}, {signed_percent(high, digits)}]"
+
+
+def p_value(p: float | None) -> str:
+    if _missing(p):
+        return NO_VALUE
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def p_statement(p: float | None) -> str:
+    """``p = 0.012`` or ``p < 0.001``, for running text."""
+    text = p_value(p)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
+
+
+def count(n: int | None) -> str:
+    return NO_VALUE if n is None else f"{n:,}"
+
+
+def number(x: float | None) -> str:
+    """Up to three significant decimals, no trailing noise."""
+    if _missing(x):
+        return NO_VALUE
+    return f"{x:,.2f}" if abs(x) < 1000 else f"{x:,.0f}"
+
+
+def metric_value(x: float | None, definition: MetricDef) -> str:
+    """A value in the metric's unit: rates as percentages, money and times with units."""
+    if definition.kind is MetricKind.PROPORTION:
+        return percent(x)
+    unit = definition.unit
+    if _missing(x):
+        return NO_VALUE
+    if unit in {"$", "€", "£"}:
+        return f"{unit}{number(x)}"
+    return f"{number(x)} {unit}".strip()
+
+
+def days(n: float | None) -> str:
+    """A span of days, such as a median cycle: ``12 days``."""
+    return NO_VALUE if _missing(n) else f"{round(n)} days"
+
+
+def date(d: dt.date | None) -> str:
+    return NO_VALUE if d is None else d.strftime("%-d %b %Y")
+
+
+FILTERS = {
+    "percent": percent,
+    "signed_percent": signed_percent,
+    "interval": interval,
+    "p_value": p_value,
+    "p_statement": p_statement,
+    "count": count,
+    "number": number,
+    "metric_value": metric_value,
+    "date": date,
+    "days": days,
+    "plural": plural,
+}

@@ -1,0 +1,177 @@
+"""Forests of lifts: each comparison's lift with its interval, coloured by its verdict.
+
+An experiment page shows one row per metric and arm; a metric's page shows one row per
+experiment that measured it, so a reader sees whether an effect held up over time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ..analysis import formatting
+from ..analysis.comparisons import Analysis, ArmResult, MetricResult
+from ..analysis.verdicts import VERDICT_LABELS, Verdict
+from ..inputs.catalog import confidence_level
+from ..inputs.portfolio import Entry
+from ..inputs.vocabulary import Direction
+from .figures import ROW_HEIGHT, Chart, Figure, colour, layout, number, plotly_text
+
+FOREST_LIMIT = 60  # rows in a metric's forest; the table under it lists every comparison
+
+
+def verdict_colour(verdict: Verdict | None) -> str:
+    """Wins, losses and flat results in their own colours; an untested change in another."""
+    return colour(verdict or "untested")
+
+
+@dataclass(frozen=True)
+class ForestRow:
+    """One comparison in a forest of lifts: a metric's arm on one page, an experiment on many."""
+
+    label: str  # plotly text, already escaped
+    arm: ArmResult
+    hover: str  # plotly text naming the comparison in the tooltip
+    url: str = ""  # where a click on the point goes; empty for none
+
+
+def lift_chart(analysis: Analysis, confidence: float) -> Chart | None:
+    """Every variant's lift with its interval, one row per metric and arm, by verdict."""
+    rows = [_lift_row(metric, arm) for metric in analysis.metrics for arm in metric.variants]
+    rows = [row for row in rows if _has_lift(row.arm)]
+    if not rows:
+        return None
+    level = confidence_level(confidence)
+    randomized = analysis.entry.meta.design.randomized
+    axis_title = f"Lift vs control, with {level} interval" if randomized else "Change vs baseline"
+    caption = f"{axis_title}: {_tally(rows)}. The results table gives the same numbers."
+    return Chart(
+        "lift", forest_figure(rows, axis_title, confidence), "Lift per metric and arm", caption
+    )
+
+
+def forest_figure(rows: Sequence[ForestRow], axis_title: str, confidence: float) -> Figure:
+    """Lifts with intervals around a zero line, one trace per verdict so the legend reads."""
+    traces = []
+    for verdict in VERDICT_LABELS:
+        picked = [row for row in rows if row.arm.verdict == verdict]
+        if picked:
+            traces.append(_forest_trace(verdict, picked, confidence))
+    figure: Figure = {
+        "data": traces,
+        "layout": layout(
+            90 + ROW_HEIGHT * len(rows),
+            bottom=50,
+            showlegend=True,
+            xaxis={
+                "title": {"text": axis_title},
+                "ticksuffix": "%",
+                "zeroline": True,
+                "zerolinewidth": 2,
+                "rangemode": "tozero",
+                "automargin": True,
+            },
+            yaxis={
+                "categoryorder": "array",
+                "categoryarray": [row.label for row in rows],
+                "autorange": "reversed",
+                "automargin": True,
+            },
+        ),
+    }
+    if any(row.url for row in rows):
+        figure["clickable"] = True
+    return figure
+
+
+def _has_lift(arm: ArmResult) -> bool:
+    return arm.comparison is not None and number(arm.comparison.lift) is not None
+
+
+def _tally(rows: Sequence[ForestRow]) -> str:
+    wins = sum(1 for row in rows if row.arm.verdict == "win")
+    losses = sum(1 for row in rows if row.arm.verdict == "loss")
+    return f"{formatting.plural(len(rows), 'comparison')}, {wins} won, {losses} lost"
+
+
+def _lift_row(metric: MetricResult, arm: ArmResult) -> ForestRow:
+    lower = metric.definition.direction is Direction.LOWER
+    label = plotly_text(metric.definition.label)
+    arm_name = plotly_text(arm.arm)
+    shown = f"{label}<br>{arm_name}" + (" · ↓ lower is better" if lower else "")
+    return ForestRow(shown, arm, f"{label} · {arm_name}")
+
+
+def _forest_trace(verdict: str | None, rows: Sequence[ForestRow], confidence: float) -> Figure:
+    lifts, above, below, hover = [], [], [], []
+    for row in rows:
+        c = row.arm.comparison
+        assert c is not None
+        lift = number(c.lift, 100)
+        low, high = number(c.ci_low, 100), number(c.ci_high, 100)
+        lifts.append(lift)
+        has_interval = lift is not None and low is not None and high is not None
+        above.append(high - lift if has_interval else None)  # type: ignore[operator]
+        below.append(lift - low if has_interval else None)  # type: ignore[operator]
+        hover.append(
+            [
+                row.url,
+                row.hover,
+                formatting.signed_percent(c.lift),
+                formatting.interval(c.ci_low, c.ci_high),
+                VERDICT_LABELS[verdict],
+            ]
+        )
+    color = verdict_colour(verdict)
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "name": VERDICT_LABELS[verdict],
+        "x": lifts,
+        "y": [row.label for row in rows],
+        "error_x": {
+            "type": "data",
+            "symmetric": False,
+            "array": above,
+            "arrayminus": below,
+            "color": color,
+            "thickness": 2.5,
+            "width": 6,
+        },
+        "marker": {"color": color, "size": 11, "symbol": "diamond"},
+        "customdata": hover,
+        "hovertemplate": (
+            "%{customdata[1]}<br>lift %{customdata[2]}, "
+            f"{confidence_level(confidence)} interval %{{customdata[3]}}"
+            "<br>%{customdata[4]}<extra></extra>"
+        ),
+    }
+
+
+def metric_forest(
+    rows: Sequence[tuple[Analysis, ArmResult]],
+    url: Callable[[Entry], str],
+    confidence: float,
+) -> Chart | None:
+    """One metric across experiments, oldest first: has the effect held up over time?"""
+    placed = [
+        ForestRow(
+            f"{plotly_text(a.entry.meta.id)} · {plotly_text(arm.arm)}",
+            arm,
+            f"{plotly_text(a.entry.meta.title)} · {plotly_text(arm.arm)}",
+            url(a.entry),
+        )
+        for a, arm in rows
+        if _has_lift(arm)
+    ]
+    if not placed:
+        return None
+    shown = placed[-FOREST_LIMIT:]
+    level = confidence_level(confidence)
+    axis_title = f"Lift vs control, with {level} interval where tested"
+    caption = f"Every experiment that measured this metric, oldest first: {_tally(placed)}."
+    if len(shown) < len(placed):
+        caption += f" The chart shows the latest {len(shown)}; the table lists all."
+    return Chart(
+        "forest", forest_figure(shown, axis_title, confidence), "Lift per experiment", caption
+    )

@@ -1,0 +1,109 @@
+"""The authors' command line, ``kaizen``: its commands, their options, and exit statuses.
+
+Each command lives in a module of its own (``new``, ``check``, ``schema``); this one only
+parses the command line and reports a command's error the same way for all of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .check import run_check
+from .new import run_new
+from .project import EXIT_OK, CommandError, Project, open_project
+from .schema import run_schema
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # --project is accepted before or after the command; the later one wins. Its action is
+    # shared by every parser, so a default set on one would overwrite a value given to another.
+    project = argparse.ArgumentParser(add_help=False)
+    project.add_argument(
+        "--project",
+        type=Path,
+        default=argparse.SUPPRESS,
+        metavar="DIR",
+        help="the folder holding experiments/ and site_config/ (default: the current folder)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="kaizen",
+        description="Start, check and describe experiment write-ups of a Kaizen portal.",
+        parents=[project],
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_new(
+        commands.add_parser(
+            "new",
+            parents=[project],
+            help="write a new experiment file with the next free id",
+            description=(
+                "Write experiments/<id>.md: a draft idea that passes `kaizen check` as it is."
+            ),
+        )
+    )
+    _add_check(
+        commands.add_parser(
+            "check",
+            parents=[project],
+            help="validate the write-ups and print each problem as path:line:col: message",
+            description=(
+                "Validate every write-up without building the site. Exit status: 0 no problems, "
+                "1 problems found, 2 the check could not run."
+            ),
+        )
+    )
+    schema = commands.add_parser(
+        "schema",
+        parents=[project],
+        help="print the JSON Schema of the front-matter, for editors",
+    )
+    schema.set_defaults(run=run_schema)
+    return parser
+
+
+def _add_new(new: argparse.ArgumentParser) -> None:
+    new.add_argument("title", nargs="?", help="the title (with --next: the parent's, cycle N)")
+    new.add_argument("--team", help="a team from site_config/teams.yml (with --next: the parent's)")
+    new.add_argument("--owner", metavar="NAME", help="default: the parent's, else git user.name")
+    new.add_argument("--id", metavar="ID", help="default: EXP-<year>-<next free number>")
+    new.add_argument(
+        "--next",
+        metavar="ID",
+        help="start the next cycle of this experiment: parent, team, tags, arms carried over",
+    )
+    new.set_defaults(run=lambda args: run_new(_project(args), args))
+
+
+def _add_check(check: argparse.ArgumentParser) -> None:
+    check.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="only report problems in these files or folders (all files are still loaded)",
+    )
+    check.set_defaults(
+        run=lambda args: run_check(
+            _project(args), args.paths, os.environ.get("GITHUB_ACTIONS") == "true"
+        )
+    )
+
+
+def _project(args: argparse.Namespace) -> Project:
+    return open_project(getattr(args, "project", Path(".")))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error already printed by argparse
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
+    try:
+        return args.run(args)
+    except CommandError as exc:
+        print(f"kaizen: error: {exc}", file=sys.stderr)
+        return exc.code

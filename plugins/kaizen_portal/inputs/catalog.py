@@ -1,0 +1,122 @@
+"""The portal's shared vocabulary in ``site_config/``: metrics, teams and settings.
+
+Write-ups refer to metrics and teams by name; the catalog says what each name means
+(label, unit, kind, which direction is better) so every page shows them the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+from pydantic import BaseModel, Field, StringConstraints, ValidationError
+
+from .files import display_path
+from .positioned_yaml import parse_yaml
+from .problems import Problem, SourceError
+from .schema import StrictModel
+from .schema_errors import from_validation_error
+from .vocabulary import Correction, Direction, MetricKind
+
+METRICS_FILE = "metrics.yml"
+TEAMS_FILE = "teams.yml"
+SETTINGS_FILE = "portal.yml"
+
+T = TypeVar("T", bound=BaseModel)
+
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+
+
+class MetricDef(StrictModel):
+    label: Label
+    kind: MetricKind
+    direction: Direction = Direction.HIGHER
+    unit: Annotated[str, StringConstraints(max_length=12)] = ""
+    description: str = ""
+
+
+class TeamDef(StrictModel):
+    description: str = ""
+
+
+class Settings(StrictModel):
+    """Portal-wide analysis settings, so every experiment is judged the same way."""
+
+    confidence: Annotated[float, Field(gt=0.5, lt=1)] = 0.95
+    correction: Correction = "holm"
+
+    @property
+    def level(self) -> str:
+        """The confidence as readers see it beside an interval: ``95%``."""
+        return confidence_level(self.confidence)
+
+
+def confidence_level(confidence: float) -> str:
+    return f"{round(confidence * 100)}%"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    metrics: dict[str, MetricDef] = field(default_factory=dict)
+    teams: dict[str, TeamDef] = field(default_factory=dict)
+    settings: Settings = field(default_factory=Settings)
+
+
+def load_catalog(folder: Path, display_root: Path) -> tuple[Catalog, list[Problem]]:
+    """Read the catalog; a missing teams or settings file means "anything goes" / defaults.
+
+    The metric catalog is required: without it no number could be labelled or judged.
+    """
+    problems: list[Problem] = []
+    metrics = _read_mapping(folder / METRICS_FILE, display_root, MetricDef, problems, required=True)
+    teams = _read_mapping(folder / TEAMS_FILE, display_root, TeamDef, problems, required=False)
+    settings = Settings()
+    settings_path = folder / SETTINGS_FILE
+    if settings_path.is_file():
+        shown = display_path(settings_path, display_root)
+        try:
+            data, locate = parse_yaml(settings_path.read_text("utf-8"), shown)
+            settings = Settings.model_validate(data)
+        except SourceError as exc:
+            problems.append(exc.problem)
+        except ValidationError as exc:
+            problems.extend(
+                from_validation_error(exc, shown, locate, lambda _: Settings.model_fields)
+            )
+    return Catalog(metrics, teams, settings), problems
+
+
+def _read_mapping(
+    path: Path, display_root: Path, model: type[T], problems: list[Problem], *, required: bool
+) -> dict[str, T]:
+    shown = display_path(path, display_root)
+    if not path.is_file():
+        if required:
+            problems.append(
+                Problem.in_file(
+                    shown,
+                    "the file is missing",
+                    hint=f"create {path.name}: see the authoring guide",
+                )
+            )
+        return {}
+    try:
+        data, locate = parse_yaml(path.read_text("utf-8"), shown)
+    except SourceError as exc:
+        problems.append(exc.problem)
+        return {}
+    entries: dict[str, T] = {}
+    for name, value in data.items():
+        try:
+            entries[str(name)] = model.model_validate(value or {})
+        except ValidationError as exc:
+            problems.extend(
+                from_validation_error(
+                    exc,
+                    shown,
+                    lambda loc, name=name: locate((name, *loc)),
+                    lambda _loc: model.model_fields,
+                )
+            )
+    return entries

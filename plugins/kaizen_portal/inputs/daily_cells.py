@@ -1,0 +1,119 @@
+"""The cells of a daily CSV: what each column holds, and how a cell is read or refused.
+
+A refused cell says why in an author's words, and its hint is worked out only if the
+problem is shown, so a garbage file of many bad cells stays cheap to check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .schema import MAX_COUNT
+
+_DATE_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_WHOLE_FORM = re.compile(r"-?[0-9]+")
+
+Hint = str | Callable[[], str]  # a callable defers costly hints until a problem is shown
+
+
+@dataclass(frozen=True)
+class Bad:
+    """Why a cell was rejected; ``expected`` overrides the column's usual wording."""
+
+    message: str
+    hint: Hint
+    expected: str = ""
+
+
+@dataclass(frozen=True)
+class Column:
+    """What a column holds, in an author's words, and how its cells are read."""
+
+    expected: str
+    missing_hint: str
+    parse: Callable[[str], object]  # the value, or a Bad
+
+
+def parse_date(cell: str) -> dt.date | Bad:
+    # fromisoformat alone would also take 20250616 and 2025-W25-1
+    if not _DATE_FORM.fullmatch(cell):
+        return Bad("not a date", "write the date as year-month-day, e.g. 2025-06-16")
+    try:
+        return dt.date.fromisoformat(cell)
+    except ValueError:
+        return Bad("no such day", "check the month and the day")
+
+
+def count_parser(minimum: int) -> Callable[[str], int | Bad]:
+    below = (
+        Bad("a count cannot be negative", "write 0 for none")
+        if minimum == 0
+        else Bad(
+            "a day needs at least one observation",
+            "leave out the row of a day without observations",
+        )
+    )
+
+    def parse(cell: str) -> int | Bad:
+        if not _WHOLE_FORM.fullmatch(cell):
+            return Bad("not a whole number", "write the count in digits only, e.g. 508")
+        digits = cell.removeprefix("-").lstrip("0") or "0"
+        if cell.startswith("-") and digits != "0":
+            return below
+        # length first: int() refuses strings beyond 4300 digits
+        if len(digits) > len(str(MAX_COUNT)) or int(digits) > MAX_COUNT:
+            return Bad(
+                "implausibly large count",
+                "check that the column holds a count",
+                expected=f"a whole number up to {MAX_COUNT:,}",
+            )
+        value = int(digits)
+        return below if value < minimum else value
+
+    return parse
+
+
+def number_parser(minimum: float | None) -> Callable[[str], float | Bad]:
+    def parse(cell: str) -> float | Bad:
+        try:
+            value = float(cell)
+        except ValueError:
+            if "," in cell:
+                return Bad("not a number", "use a point as the decimal separator, e.g. 12.5")
+            return Bad("not a number", "write a plain number, e.g. 12.5")
+        if not math.isfinite(value):
+            return Bad("not a finite number", "give the day's actual value")
+        if minimum is not None and value < minimum:
+            return Bad(
+                "a standard deviation cannot be negative", "give the standard deviation itself"
+            )
+        return value
+
+    return parse
+
+
+def column_specs(arm_names: str, parse_arm: Callable[[str], object]) -> dict[str, Column]:
+    """Every column either layout may have; ``arm_names`` lists the write-up's arms."""
+    return {
+        "date": Column("a date like 2025-06-16", "give every row its date", parse_date),
+        "arm": Column(arm_names, "give every row its arm", parse_arm),
+        "users": Column("a whole number ≥ 0", "write 0 for a day without users", count_parser(0)),
+        "conversions": Column(
+            "a whole number ≥ 0", "write 0 for a day without conversions", count_parser(0)
+        ),
+        "n": Column(
+            "a whole number ≥ 1",
+            "leave out the row of a day without observations",
+            count_parser(1),
+        ),
+        "mean": Column("a number like 12.5", "give the day's mean", number_parser(None)),
+        "sd": Column(
+            "a number ≥ 0 like 3.2",
+            "give the day's standard deviation (0 when all values were equal)",
+            number_parser(0.0),
+        ),
+    }

@@ -1,0 +1,209 @@
+"""Files -> validated experiments, with every failure reported and none dropped.
+
+A file either becomes an ``Entry`` or yields at least one ``Problem``; ``assemble`` then
+applies the rules between files (unique ids, parents, loops). Reading many files at once,
+remembered across rebuilds and shared among CPUs, is the build's job (``build.loading``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from .catalog import Catalog
+from .daily_csv import DailyData, read_daily
+from .files import MAX_DATA_BYTES, decode, display_path
+from .positioned_yaml import FieldPositions, parse_front_matter
+from .problems import Finding, Loc, Locate, Problem, SourceError, plural
+from .rules import check_experiment, check_lineage
+from .schema import ARM_MODELS, Experiment, MetricResults, Phases
+from .schema_errors import from_validation_error
+from .vocabulary import MetricKind
+
+EXPERIMENT_SUFFIX = ".md"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A valid experiment as the later stages see it: its facts, its write-up, its file."""
+
+    meta: Experiment
+    body: str
+    path: str
+    daily: DailyData | None = None  # the rows of the CSV that ``meta.data`` names
+    key: str = ""  # a digest of everything the entry was made from, for reuse across rebuilds
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """Everything the later stages need: valid entries, problems, and the catalog."""
+
+    entries: tuple[Entry, ...]
+    problems: tuple[Problem, ...]
+    catalog: Catalog
+    files_seen: int
+
+    @property
+    def broken_paths(self) -> list[str]:
+        return sorted({p.path for p in self.problems})
+
+
+def experiment_files(folder: Path) -> list[Path]:
+    """Every file under the folder except hidden ones (.gitkeep and editor files)."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
+def assemble(
+    catalog: Catalog, problems: list[Problem], loaded: list[Loaded], files_seen: int
+) -> Portfolio:
+    """The portfolio from every file's outcome, once the rules between files are checked.
+
+    ``problems`` are those found before any write-up was read (the catalog's).
+    """
+    problems = [*problems, *(p for item in loaded for p in item.problems)]
+    entries = _unique_ids(loaded, problems)
+    # A child is not punished for its parent's typo: ids of broken files count as known.
+    ids = {i.declared_id.lower(): i.declared_id for i in loaded if i.declared_id}
+    lineage = check_lineage(ids, {e.meta.slug: e.meta.parent for e, _ in entries})
+    valid = []
+    for entry, locate in entries:
+        findings = lineage.get(entry.meta.slug, [])
+        problems.extend(f.at(entry.path, locate) for f in findings)
+        if not findings:
+            valid.append(entry)
+    valid.sort(key=lambda e: e.meta.slug)
+    return Portfolio(tuple(valid), tuple(sorted(problems)), catalog, files_seen)
+
+
+def _nowhere(_loc: Loc) -> tuple[int, int]:
+    return 1, 1
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """One file's outcome: an entry, or the problems that keep it off the site."""
+
+    entry: Entry | None
+    problems: list[Problem]
+    locate: Locate = _nowhere  # where an entry's fields sit, for the checks across files
+    declared_id: str | None = None
+
+
+def load_entry(
+    path: Path,
+    shown: str,
+    catalog: Catalog,
+    project: Path,
+    key: str = "",
+    raw: bytes | None = None,
+) -> Loaded:
+    """One file's outcome; ``raw`` is its bytes when the caller has already read them."""
+    if path.suffix != EXPERIMENT_SUFFIX:
+        problem = Problem.in_file(
+            shown,
+            "not an experiment write-up",
+            expected=f"a Markdown file ending in {EXPERIMENT_SUFFIX}",
+            found=f"'{path.suffix or path.name}'",
+            hint="rename it, or keep non-experiment files outside the experiments folder",
+        )
+        return Loaded(None, [problem])
+    try:
+        source = parse_front_matter(decode(path.read_bytes() if raw is None else raw, shown), shown)
+    except SourceError as exc:
+        return Loaded(None, [exc.problem])
+    declared = source.data.get("id")
+    declared_id = declared if isinstance(declared, str) else None
+    try:
+        meta = Experiment.model_validate(source.data)
+    except ValidationError as exc:
+        problems = from_validation_error(exc, shown, source.locate, known_fields)
+        return Loaded(None, problems, declared_id=declared_id)
+    findings = check_experiment(meta, catalog, lambda rel: (project / rel).is_file())
+    if findings:
+        problems = [f.at(shown, source.locate) for f in findings]
+        return Loaded(None, problems, declared_id=declared_id)
+    daily, problems = _load_daily(meta, catalog, project)
+    if problems:
+        # The write-up points at its data file, so neither is missing from the error list.
+        pointer = Finding(
+            ("data",),
+            f"the data file has {plural(len(problems), 'problem')}, listed under its own name",
+            hint=f"fix {meta.data}; the write-up itself is fine",
+        )
+        return Loaded(None, [pointer.at(shown, source.locate), *problems], declared_id=declared_id)
+    locate = FieldPositions.of(source.locate, source.data)
+    return Loaded(Entry(meta, source.body, shown, daily, key), [], locate, declared_id)
+
+
+def _load_daily(
+    meta: Experiment, catalog: Catalog, project: Path
+) -> tuple[DailyData | None, list[Problem]]:
+    """The day-by-day rows of the CSV a write-up names; its existence is already checked."""
+    if meta.data is None:
+        return None, []
+    path = project / meta.data
+    shown = display_path(path, project)
+    try:
+        text = decode(path.read_bytes(), shown, MAX_DATA_BYTES)
+    except SourceError as exc:
+        return None, [exc.problem]
+    daily, problems = read_daily(text, shown, meta.arms)
+    primary = meta.primary_metric
+    if daily is None or primary is None:
+        return daily, problems
+    kind = catalog.metrics[primary.name].kind
+    if kind in {MetricKind.PROPORTION, MetricKind.MEAN} and kind is not daily.kind:
+        columns = ", ".join(ARM_MODELS[kind].model_fields)
+        mismatch = Problem.in_file(
+            shown,
+            f"the columns do not fit the primary metric {primary.name}, a {kind.value}",
+            expected=f"the columns date, arm, {columns}",
+            found=f"the columns of a {daily.kind.value}",
+            hint="daily rows describe the primary metric; change the columns or the primary",
+        )
+        return None, [mismatch]
+    return daily, []
+
+
+def known_fields(loc: Loc) -> list[str]:
+    """The keys allowed at a place in the front-matter, for "did you mean" hints."""
+    model: type[BaseModel] = Experiment
+    if loc[:1] == ("dates",):
+        model = Phases
+    elif loc[:1] == ("metrics",) and len(loc) == 2:
+        model = MetricResults
+    elif len(loc) >= 4:
+        return [field for arm in ARM_MODELS.values() for field in arm.model_fields]
+    return list(model.model_fields)
+
+
+def _unique_ids(loaded: list[Loaded], problems: list[Problem]) -> list[tuple[Entry, Locate]]:
+    """The first file (by path) keeps an id; later ones are errors naming the first."""
+    owner: dict[str, str] = {}
+    unique = []
+    for item in loaded:
+        if item.entry is None:
+            continue
+        entry, locate = item.entry, item.locate
+        slug = entry.meta.slug
+        if slug in owner:
+            duplicate = Finding(
+                ("id",),
+                f"this id is already used by {owner[slug]}",
+                expected="an id no other experiment uses (ids ignore letter case)",
+                found=f"'{entry.meta.id}'",
+                hint="give this experiment the next free number",
+            )
+            problems.append(duplicate.at(entry.path, locate))
+            continue
+        owner[slug] = entry.path
+        unique.append((entry, locate))
+    return unique

@@ -1,0 +1,276 @@
+"""Reading YAML (alone or as front-matter) while keeping where every value sits.
+
+Errors must name a line, so the YAML is composed into nodes first (which carry their
+positions) and only then turned into Python values. The same pass refuses what YAML
+would otherwise accept silently: duplicate keys (the last one wins) and aliases (a few
+lines can expand into gigabytes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import frontmatter
+import yaml
+
+from .problems import Loc, Locate, Problem, SourceError
+
+
+@dataclass(frozen=True)
+class Source:
+    """One parsed file: its data, the write-up below it, and a way back to line numbers."""
+
+    path: str
+    data: dict[str, Any]
+    body: str
+    body_line: int
+    locate: Locate = field(repr=False)
+
+
+def parse_front_matter(text: str, path: str) -> Source:
+    """Split ``---`` front-matter from the write-up and parse it with positions."""
+    handler = frontmatter.YAMLHandler()
+    if not handler.detect(text):
+        raise SourceError(
+            Problem.in_file(
+                path,
+                "no front-matter found",
+                expected="the file to start with a '---' line, the YAML facts, and a closing '---'",
+                found=show_first_line(text),
+                hint="copy the template from the authoring guide",
+            )
+        )
+    try:
+        yaml_text, body = handler.split(text)
+    except ValueError as exc:
+        raise SourceError(
+            Problem.in_file(
+                path,
+                "front-matter is not closed",
+                expected="a closing '---' line after the YAML facts",
+                found="end of file",
+                hint="add a line with three dashes between the facts and the write-up",
+            )
+        ) from exc
+    offset = text[: text.find(yaml_text)].count("\n") if yaml_text else 1
+    data, locate = parse_yaml(yaml_text, path, line_offset=offset)
+    written = body.lstrip("\n")
+    body_line = text[: len(text) - len(written)].count("\n") + 1
+    return Source(path, data, written.rstrip(), body_line, locate)
+
+
+def show_first_line(text: str) -> str:
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return f"'{first[:40]}'" if first else "an empty file"
+
+
+# libyaml's parser (where PyYAML was built with it) reads front-matter several times
+# faster with the same line marks, but words its errors less helpfully.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[dict[str, Any], Locate]:
+    """YAML mapping -> (data, locate), refusing aliases and duplicate keys.
+
+    Valid files take the fast parser; a file it rejects is read again by the pure-Python
+    one, so every author sees PyYAML's clearer message whichever parser is installed.
+    """
+    if _FAST_LOADER is not yaml.SafeLoader:
+        try:
+            return _parse_yaml(text, path, line_offset, _FAST_LOADER)
+        except SourceError:
+            pass
+    return _parse_yaml(text, path, line_offset, yaml.SafeLoader)
+
+
+def _parse_yaml(
+    text: str, path: str, line_offset: int, loader_class: type[yaml.SafeLoader]
+) -> tuple[dict[str, Any], Locate]:
+    node, data = _compose(text, path, line_offset, loader_class)
+    if not isinstance(data, dict):
+        raise SourceError(
+            Problem.in_file(
+                path,
+                "the YAML is not a mapping of fields",
+                expected="lines like 'title: ...'",
+                found=_KINDS_OF_YAML.get(type(data), "something else")
+                if data is not None
+                else "nothing",
+                line=line_offset + 1,
+            )
+        )
+
+    def locate(loc: Loc) -> tuple[int, int]:
+        target = _find(node, loc)
+        return target.start_mark.line + line_offset + 1, target.start_mark.column + 1
+
+    return data, locate
+
+
+def _compose(
+    text: str, path: str, line_offset: int, loader_class: type[yaml.SafeLoader]
+) -> tuple[yaml.Node | None, Any]:
+    """The node tree (checked for aliases and duplicate keys) and the values it holds."""
+    try:
+        loader = loader_class(text)
+    except yaml.reader.ReaderError as exc:
+        raise SourceError(_unprintable(exc, text, path, line_offset)) from exc
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, None
+        _check_nodes(node, path, line_offset)
+        return node, loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        raise SourceError(_unreadable(exc, path, line_offset)) from exc
+    except yaml.reader.ReaderError as exc:
+        raise SourceError(_unprintable(exc, text, path, line_offset)) from exc
+    except yaml.YAMLError as exc:
+        raise SourceError(
+            Problem.in_file(path, f"the YAML cannot be read: {exc}", line=line_offset + 1)
+        ) from exc
+    except RecursionError as exc:
+        # PyYAML composes nested lists recursively; [[[[...]]]] must not become a traceback.
+        raise SourceError(
+            Problem.in_file(
+                path,
+                "the front-matter nests too deeply to read",
+                expected="fields with plain values, lists and mappings a few levels deep",
+                found="lists or mappings nested hundreds of levels deep",
+                hint="look for a run of '[' or '{' characters",
+                line=line_offset + 1,
+            )
+        ) from exc
+    finally:
+        loader.dispose()
+
+
+def _unreadable(exc: yaml.MarkedYAMLError, path: str, line_offset: int) -> Problem:
+    # At the end of the file the problem mark says nothing; the context (e.g. where an
+    # unclosed quote opened) is what the author needs to see.
+    at_end = "end of stream" in str(exc.problem)
+    mark = (exc.context_mark if at_end else None) or exc.problem_mark or exc.context_mark
+    what = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+    return Problem(
+        path,
+        (mark.line if mark else 0) + line_offset + 1,
+        (mark.column if mark else 0) + 1,
+        "",
+        f"the YAML cannot be read: {what}",
+        hint=_yaml_hint(what),
+    )
+
+
+@dataclass(frozen=True)
+class FieldPositions:
+    """A locator that remembers only where each top-level field sits.
+
+    A parse's own locator keeps the whole composed YAML alive, every node with its marks,
+    which adds up across thousands of write-ups. Once a file is valid, what can still be
+    wrong with it (a duplicate id, a parent that does not exist) is about a top-level
+    field, so a valid entry keeps this instead; a deeper place resolves to its field's
+    line. Unlike a closure it pickles, so a worker process can send it back.
+    """
+
+    root: tuple[int, int]
+    fields: dict[str, tuple[int, int]]
+
+    @classmethod
+    def of(cls, locate: Locate, fields: Iterable[str]) -> FieldPositions:
+        return cls(locate(()), {name: locate((name,)) for name in fields})
+
+    def __call__(self, loc: Loc) -> tuple[int, int]:
+        return self.fields.get(str(loc[0]), self.root) if loc else self.root
+
+
+_KINDS_OF_YAML = {list: "a list", str: "a line of text", int: "a number", float: "a number"}
+
+
+def _unprintable(exc: yaml.reader.ReaderError, text: str, path: str, line_offset: int) -> Problem:
+    before = text[: exc.position]
+    code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+    return Problem(
+        path,
+        before.count("\n") + line_offset + 1,
+        len(before) - (before.rfind("\n") + 1) + 1,
+        "",
+        "the front-matter contains a character YAML does not allow",
+        expected="printable text",
+        found=f"character U+{code:04X}",
+        hint="delete it; such characters often come along when text is pasted from another program",
+    )
+
+
+def _yaml_hint(problem: str) -> str:
+    if "constructor for the tag" in problem:
+        return "remove the '!' tag: values are plain text, numbers, dates, lists and mappings"
+    if "\\t" in problem or "tab" in problem:
+        return "indent with spaces, not tabs"
+    if "quote" in problem or "scalar" in problem:
+        return "check that every opening quote is closed on the same line"
+    return "check the indentation and the ':' after each field name"
+
+
+def _check_nodes(root: yaml.Node, path: str, line_offset: int) -> None:
+    """Walk the composed tree once: an alias shows up as a node reached twice.
+
+    An alias is the very node object of its anchor, so it is reported where it is used:
+    at the key (or list) that holds it.
+    """
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, yaml.Node]] = [(root, root)]
+    while stack:
+        node, holder = stack.pop()
+        if id(node) in seen:
+            raise SourceError(
+                Problem(
+                    path,
+                    holder.start_mark.line + line_offset + 1,
+                    holder.start_mark.column + 1,
+                    "",
+                    "YAML anchors and aliases (&name, *name) are not allowed",
+                    hint="write the value out in full",
+                )
+            )
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys: set[Any] = set()
+            for key, _value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in keys:
+                        raise SourceError(
+                            Problem(
+                                path,
+                                key.start_mark.line + line_offset + 1,
+                                key.start_mark.column + 1,
+                                str(key.value),
+                                "this field is given twice",
+                                hint="keep one of the two lines",
+                            )
+                        )
+                    keys.add(key.value)
+            # Pushed in reverse, so nodes are met in document order.
+            for key, value in reversed(node.value):
+                stack.extend(((value, key), (key, key)))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, node) for item in reversed(node.value))
+
+
+def _find(root: yaml.Node, loc: Loc) -> yaml.Node:
+    """Where ``loc`` is written: an entry at its key, a missing one at its parent."""
+    node = anchor = root
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in node.value if str(k.value) == str(part)), None)
+            if match is None:
+                return anchor
+            anchor, node = match
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
+        ):
+            node = anchor = node.value[part]
+        else:
+            return anchor
+    return anchor

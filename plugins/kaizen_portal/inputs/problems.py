@@ -1,0 +1,135 @@
+"""Problems found in the input, and how they are told to an author.
+
+Every stage reports through ``Problem`` so that the command line, the MkDocs log and
+the "needs attention" page all say the same thing: file, line, field, what was expected,
+what was found, and a hint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+Loc = tuple[str | int, ...]
+# Maps a field path to (line, column) in the file it came from.
+Locate = Callable[[Loc], tuple[int, int]]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int
+    column: int
+    field: str
+    message: str
+    expected: str = ""
+    found: str = ""
+    hint: str = ""
+
+    @classmethod
+    def in_file(
+        cls,
+        path: str,
+        message: str,
+        *,
+        expected: str = "",
+        found: str = "",
+        hint: str = "",
+        line: int = 1,
+    ) -> Problem:
+        """A problem with the file as a whole (or a line of it), not with one field."""
+        return cls(path, line, 1, "", message, expected, found, hint)
+
+    @property
+    def location(self) -> str:
+        """``path:line:col``: what editors and CI turn into a link to the spot."""
+        return f"{self.path}:{self.line}:{self.column}"
+
+    @property
+    def detail(self) -> str:
+        """``(expected ..., found ...)``, or empty when there is nothing to compare."""
+        if self.expected:
+            return f"(expected {self.expected}, found {self.found or 'nothing'})"
+        return f"(found {self.found})" if self.found else ""
+
+    def format(self) -> str:
+        """One line in the ``path:line:col: message`` form editors and CI annotate."""
+        text = f"{self.location}: "
+        if self.field:
+            text += f"{self.field}: "
+        text += self.message
+        if self.detail:
+            text += f" {self.detail}"
+        if self.hint:
+            text += f". Hint: {self.hint}"
+        return text
+
+
+class SourceError(Exception):
+    """A file that cannot be read at all; its one problem says why."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.format())
+        self.problem = problem
+
+
+def field_name(loc: Loc) -> str:
+    """``('metrics', 0, 'results', 'a')`` reads as ``metrics[0].results.a``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def show(value: Any, limit: int = 60) -> str:
+    """A found value as the author would recognise it, cut short when huge."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, dt.date):
+        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    text = text.replace("\n", "\\n")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plural(n: int, noun: str) -> str:
+    """``1 cycle``, ``3 cycles``: for nouns that take a plain s."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A hint naming the closest known word, or the known words when none is close."""
+    options = sorted(set(choices))
+    close = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    if 0 < len(options) <= 8:
+        return "use one of " + ", ".join(f"'{o}'" for o in options)
+    return ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A broken rule at a field path; becomes a ``Problem`` once the file's lines are known."""
+
+    loc: Loc
+    message: str
+    expected: str = ""
+    found: str = ""
+    hint: str = ""
+
+    def at(self, path: str, locate: Locate) -> Problem:
+        line, column = locate(self.loc)
+        return Problem(
+            path,
+            line,
+            column,
+            field_name(self.loc),
+            self.message,
+            self.expected,
+            self.found,
+            self.hint,
+        )

@@ -1,0 +1,41 @@
+"""Generated HTML set aside while Markdown runs, and put back after.
+
+The portal's pages are mostly HTML it rendered and escaped itself (cards, tables, charts);
+Python-Markdown would pass those blocks through unchanged, but only after feeding every one
+to its HTML parser, which profiling showed to be the largest single cost of a build. So
+before Markdown sees a generated page, each top-level HTML block ahead of the write-up is
+swapped for a token paragraph, and afterwards the token is swapped back: the output is the
+same, the parsing is skipped. Headings stay Markdown, so the table of contents still sees
+them; the author's write-up (after ``WRITEUP_MARKER``) always goes through Markdown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from ..pages.markers import WRITEUP_MARKER
+
+_BLOCKS = re.compile(r"\n{2,}")
+
+
+def hide(markdown: str) -> tuple[str, dict[str, str]]:
+    """Markdown with the generated HTML blocks replaced by tokens, and the blocks by token."""
+    head, marker, writeup = markdown.partition(WRITEUP_MARKER)
+    prefix = "kzraw" + hashlib.sha1(markdown.encode()).hexdigest()[:12]
+    parts: dict[str, str] = {}
+    blocks = []
+    for block in _BLOCKS.split(head):
+        if block.startswith("<") and not block.startswith("<!--"):
+            token = f"{prefix}x{len(parts)}"
+            parts[token] = block
+            block = token
+        blocks.append(block)
+    return "\n\n".join(blocks) + marker + writeup, parts
+
+
+def restore(html: str, parts: dict[str, str]) -> str:
+    """Put each block back where Markdown left its token (as a paragraph of its own)."""
+    for token, block in parts.items():
+        html = html.replace(f"<p>{token}</p>", block, 1)
+    return html

@@ -1,0 +1,181 @@
+"""The MkDocs adaptor: wires the pipeline into MkDocs events and nothing more."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from ..build import git_dates
+from ..build.memo import Memo
+from ..build.pipeline import Inputs, build
+from ..inputs.vocabulary import ProjectLayout, Visibility
+from ..pages.dashboard import default_home
+from ..pages.links import HOME_URI, GeneratedFile, PageOptions
+from ..pages.markers import DASHBOARD_MARKER
+from ..pages.static_files import SCRIPTS, STYLESHEET, static_files
+from . import html_stash
+from .options import KaizenPortalConfig
+from .pagefind import SearchIndexError, index_site
+from .sanitize import clean_writeup
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.livereload import LiveReloadServer
+    from mkdocs.structure.pages import Page
+
+# Under "mkdocs.", so every error counts toward `mkdocs build --strict`.
+log = get_plugin_logger(__name__)
+
+# `mkdocs serve` makes new plugin instances for every rebuild; what was parsed and analysed
+# before lives here, keyed by content (see build/memo.py).
+MEMO = Memo()
+
+
+class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
+    serving = False
+    dashboard = ""
+    generated: set[str] = set()  # noqa: RUF012 - replaced per build, never mutated in place
+    pinned_epoch: str | None = None  # the SOURCE_DATE_EPOCH this plugin set, not the caller
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Drafts belong to the live preview only; any build that could be published hides them.
+        self.serving = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        self.project = Path(config.config_file_path or ".").parent.resolve()
+        # MkDocs dates the sitemap (and its gzip) from SOURCE_DATE_EPOCH, else the clock; the
+        # last commit's date, unless the caller set one, makes a commit's builds identical.
+        if os.environ.get(git_dates.EPOCH_VARIABLE) in (None, self.pinned_epoch):
+            c = self.config
+            inputs = [c.experiments_dir, c.site_config_dir, c.data_dir, c.templates_dir]
+            inputs += [config.docs_dir, config.config_file_path, config.theme.custom_dir]
+            found = [self.project / path for path in inputs if path]
+            self.pinned_epoch = git_dates.pin_build_date(os.environ, self.project, found)
+        if STYLESHEET not in config.extra_css:
+            config.extra_css.insert(0, STYLESHEET)
+        present = [str(script) for script in config.extra_javascript]
+        config.extra_javascript.extend(script for script in SCRIPTS if script not in present)
+        return config
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled:
+            return None
+        templates = self.config.templates_dir
+        layout = ProjectLayout(
+            self.config.experiments_dir, self.config.site_config_dir, self.config.data_dir
+        )
+        result = build(
+            Inputs(self.project, layout, audience=self._audience(), memo=MEMO),
+            PageOptions(
+                pages_dir=self.config.pages_dir.strip("/"),
+                directory_urls=config.use_directory_urls,
+                template_dir=self.project / templates if templates else None,
+                site_url=config.site_url or "",
+                site_name=config.site_name,
+            ),
+        )
+        # MkDocs would swallow broken front-matter silently; every problem is logged as
+        # an error instead, so `--strict` fails and a plain build says it loudly.
+        for problem in result.portfolio.problems:
+            log.error(problem.format())
+        if result.portfolio.problems:
+            log.error(
+                "%d of %d experiment files are not published; see %s/needs-attention/",
+                len(result.portfolio.broken_paths),
+                result.portfolio.files_seen,
+                self.config.pages_dir,
+            )
+        for path in result.hidden:
+            log.info("%s is not published in this build (its visibility)", path)
+        for generated in result.files:
+            self._replace(files, config, generated)
+        # Pages whose HTML the portal rendered itself; see html_stash.py.
+        self.generated = {g.uri for g in result.files if g.uri.endswith(".md")}
+        self.stashed: dict[str, dict[str, str]] = {}
+        for uri, source in static_files().items():
+            files.append(File.generated(config, uri, abs_src_path=str(source)))
+        self.dashboard = result.dashboard
+        if files.get_file_from_path(HOME_URI) is None:
+            files.append(File.generated(config, HOME_URI, content=default_home(config.site_name)))
+        return files
+
+    def on_page_markdown(
+        self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        if not self.config.enabled:
+            return None
+        # The dashboard's links are relative to the home page, so only there.
+        if page.file.src_uri == HOME_URI:
+            markdown = markdown.replace(DASHBOARD_MARKER, f"\n\n{self.dashboard}\n\n")
+        if page.file.src_uri in self.generated or page.file.src_uri == HOME_URI:
+            markdown, self.stashed[page.file.src_uri] = html_stash.hide(markdown)
+        return markdown
+
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        if not self.config.enabled:
+            return None
+        html = html_stash.restore(html, self.stashed.pop(page.file.src_uri, {}))
+        # Raw HTML in a write-up may format, never run: see sanitize.py for the policy.
+        return clean_writeup(html)
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if not self.config.enabled:
+            return
+        # A project that keeps Material's search plugin keeps its search; search.js then
+        # leaves Material's search box alone too.
+        if "material/search" in config.plugins:
+            log.info("Material's search plugin is enabled: no Pagefind index is built")
+            return
+        # Also under `mkdocs serve`, whose site_dir is a temporary folder.
+        try:
+            indexed = index_site(Path(config.site_dir))
+        except SearchIndexError as error:
+            log.error("the search index was not built: %s", error)
+            return
+        log.info("Pagefind indexed %d pages in %.1f s", indexed.pages, indexed.seconds)
+
+    def on_serve(
+        self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder
+    ) -> LiveReloadServer | None:
+        if not self.config.enabled:
+            return None
+        # `mkdocs serve` watches only docs_dir and mkdocs.yml by default.
+        for folder in (
+            self.config.experiments_dir,
+            self.config.site_config_dir,
+            self.config.data_dir,
+        ):
+            if (self.project / folder).is_dir():
+                server.watch(str(self.project / folder))
+        return server
+
+    def _audience(self) -> frozenset[Visibility]:
+        audience = {Visibility.PUBLIC}
+        if self.config.include_internal:
+            audience.add(Visibility.INTERNAL)
+        if self.serving:
+            audience.add(Visibility.DRAFT)
+        return frozenset(audience)
+
+    @staticmethod
+    def _replace(files: Files, config: MkDocsConfig, generated: GeneratedFile) -> None:
+        existing = files.get_file_from_path(generated.uri)
+        if existing is not None:
+            log.warning(
+                "the generated %s replaces the file of the same name in docs", generated.uri
+            )
+            files.remove(existing)
+        # Experiment pages stay out of the navigation: every page embeds the whole nav,
+        # so listing them would grow the site with the square of their number.
+        inclusion = InclusionLevel.UNDEFINED if generated.in_nav else InclusionLevel.NOT_IN_NAV
+        files.append(
+            File.generated(config, generated.uri, content=generated.content, inclusion=inclusion)
+        )

@@ -1,0 +1,48 @@
+"""The home page: what runs now, what was learned lately, and the pace of it."""
+
+from __future__ import annotations
+
+import markupsafe
+
+from ..analysis import insights
+from ..analysis.comparisons import Analysis
+from ..analysis.lineage import Lineage
+from ..charts.portfolio import velocity_chart, win_rate_chart
+from ..inputs.portfolio import Portfolio
+from ..inputs.vocabulary import Status
+from .groups import primary_tally
+from .links import HOME_URI
+from .markers import DASHBOARD_MARKER
+from .rendering import Renderer, front_matter
+
+LATEST = 6  # concluded experiments on the dashboard
+
+
+def default_home(site_name: str) -> str:
+    """The home page of a portal whose docs have none: the dashboard under the site's name."""
+    head = front_matter(title="Home", hide=["navigation", "toc"])
+    return f"{head}# {markupsafe.escape(site_name)}\n\n{DASHBOARD_MARKER}\n"
+
+
+def dashboard(
+    portfolio: Portfolio,
+    analyses: dict[str, Analysis],
+    family: dict[str, Lineage],
+    render: Renderer,
+) -> str:
+    """The home page's summary, as HTML to drop into the page at ``DASHBOARD_MARKER``."""
+    rows = insights.newest_first(analyses[e.meta.slug] for e in portfolio.entries)
+    concluded = [a for a in rows if a.entry.meta.status is Status.CONCLUDED]
+    return render.fragment(
+        "_dashboard.html.j2",
+        HOME_URI,
+        running=[a for a in rows if a.entry.meta.status is Status.RUNNING],
+        latest=concluded[:LATEST],
+        concluded=len(concluded),
+        total=len(rows),
+        tally=primary_tally(rows),
+        median_days=insights.median_cycle_days(rows),
+        depth=insights.idea_depth(family[e.meta.slug] for e in portfolio.entries),
+        velocity=velocity_chart(insights.velocity(rows)),
+        win_rates=win_rate_chart(insights.win_rates(rows)),
+    )

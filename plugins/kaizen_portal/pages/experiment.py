@@ -1,0 +1,72 @@
+"""One experiment's page: its card, results, charts, the cycles of its idea, its write-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+from ..analysis.comparisons import Analysis
+from ..analysis.lineage import Lineage
+from ..charts.figures import Chart
+from ..charts.forest import lift_chart
+from ..charts.phases import cycles_chart
+from ..charts.trend import daily_chart
+from ..inputs.catalog import Catalog
+from ..inputs.portfolio import Entry
+from .links import GeneratedFile
+from .rendering import Renderer
+
+
+def experiment_page(
+    analysis: Analysis,
+    lineage: Lineage,
+    catalog: Catalog,
+    render: Renderer,
+    last_changed: dt.date | None = None,
+) -> GeneratedFile:
+    """One experiment's page; it reads no other write-up than the cycles of its idea."""
+    links = render.links
+    entry = analysis.entry
+    uri = links.page_uri(entry)
+    settings = catalog.settings
+    page_charts = experiment_charts(
+        analysis,
+        lineage.cycles,
+        lineage.cycle_number,
+        lambda cycle: links.relative(uri, links.page_uri(cycle)),
+        settings.confidence,
+    )
+    return render.page(
+        "experiment.md.j2",
+        uri,
+        title=entry.meta.title,
+        description=entry.meta.hypothesis or entry.meta.title,
+        entry=entry,
+        exp=entry.meta,
+        analysis=analysis,
+        lineage=lineage,
+        catalog=catalog,
+        settings=settings,
+        charts=page_charts,
+        last_changed=last_changed,
+    )
+
+
+def experiment_charts(
+    analysis: Analysis,
+    cycles: Sequence[Entry],
+    number: Callable[[Entry], int],
+    url: Callable[[Entry], str],
+    confidence: float,
+) -> dict[str, Chart | None]:
+    """The charts of one experiment page by name; None where there is nothing to draw."""
+    trend = analysis.trend
+    primary = analysis.primary
+    label = None
+    if trend is not None and primary is not None and primary.definition.kind is trend.kind:
+        label = primary.definition.label
+    return {
+        "lift": lift_chart(analysis, confidence),
+        "daily": daily_chart(trend, label, confidence) if trend is not None else None,
+        "cycles": cycles_chart(cycles, analysis.entry.meta.slug, number, url),
+    }

@@ -1,0 +1,86 @@
+"""``experiments.json``: every published experiment's facts and computed results.
+
+Other tools (dashboards, notebooks, chat bots) read this instead of scraping pages; the
+layout is documented in the README and versioned by ``schema_version``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from ..analysis.comparisons import Analysis, ArmResult, MetricResult
+from ..inputs.portfolio import Portfolio
+
+EXPORT_URI = "experiments.json"
+SCHEMA_VERSION = 1
+
+
+def export_json(portfolio: Portfolio, analyses: dict[str, Analysis], url_of: Any) -> str:
+    """The export as text; ``url_of(entry)`` gives each experiment's page URL."""
+    settings = portfolio.catalog.settings
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "settings": {"confidence": settings.confidence, "correction": settings.correction},
+        "experiments": [_experiment(analyses[e.meta.slug], url_of(e)) for e in portfolio.entries],
+    }
+    # Sorted keys and no NaN: the same input gives the same bytes, and strict parsers cope.
+    return json.dumps(_clean(document), sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+
+
+def _experiment(analysis: Analysis, url: str) -> dict[str, Any]:
+    exp = analysis.entry.meta
+    facts = exp.model_dump(mode="json", exclude={"metrics"})
+    return {
+        **facts,
+        "url": url,
+        "source": analysis.entry.path,
+        "randomized": exp.design.randomized,
+        "srm_p_value": analysis.srm_p_value,
+        "srm": analysis.srm,
+        "results": [
+            _row(metric, arm, metric.arms[0])
+            for metric in analysis.metrics
+            for arm in metric.variants
+        ],
+    }
+
+
+def _row(metric: MetricResult, arm: ArmResult, control: ArmResult) -> dict[str, Any]:
+    c = arm.comparison
+    assert c is not None
+    return {
+        "metric": metric.name,
+        "metric_label": metric.definition.label,
+        "kind": metric.definition.kind.value,
+        "direction": metric.definition.direction.value,
+        "primary": metric.primary,
+        "reported": metric.reported,
+        "arm": arm.arm,
+        "control_arm": control.arm,
+        "control_value": c.control_value,
+        "variant_value": c.variant_value,
+        "control_sample": control.sample,
+        "variant_sample": arm.sample,
+        "abs_diff": c.abs_diff,
+        "lift": c.lift,
+        "ci_low": c.ci_low,
+        "ci_high": c.ci_high,
+        "p_value": c.p_value,
+        "p_adjusted": arm.p_adjusted,
+        "verdict": arm.verdict,
+        "mde": c.mde,
+        "underpowered": arm.underpowered,
+    }
+
+
+def _clean(value: Any) -> Any:
+    """NaN and infinities become null: JSON has no such numbers."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value

@@ -1,0 +1,104 @@
+"""Where each generated page lands in the site, and the relative links between them.
+
+Pages are addressed by their Markdown source (``experiments/exp-2025-011.md``); ``Links``
+turns that into the URL the site generator will give it, with or without directory URLs,
+so every link a page holds is relative and the site works under any base path.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..analysis.insights import group_slug
+from ..inputs.portfolio import Entry
+from ..inputs.vocabulary import DEFAULT_PAGES_DIR
+
+
+@dataclass(frozen=True)
+class PageOptions:
+    pages_dir: str = DEFAULT_PAGES_DIR
+    directory_urls: bool = True
+    template_dir: Path | None = None  # a folder whose templates override the shipped ones
+    site_url: str = ""  # absolute base URL, for feeds and links that leave the site
+    site_name: str = "Experiments"
+
+
+@dataclass(frozen=True)
+class GeneratedFile:
+    uri: str
+    content: str
+    in_nav: bool = False  # only listing pages; experiment pages are reached through them
+
+
+HOME_URI = "index.md"
+# Where each kind of listing lives; experiment pages stay under their own folder.
+GROUP_SECTIONS = {"team": "teams", "tag": "tags", "owner": "people", "metric": "metrics"}
+
+
+class Links:
+    """Relative URLs between generated pages, as the site generator will lay them out."""
+
+    def __init__(self, options: PageOptions) -> None:
+        self.options = options
+
+    def page_uri(self, entry: Entry) -> str:
+        return f"{self.options.pages_dir}/{entry.meta.slug}.md"
+
+    def index_uri(self) -> str:
+        return f"{self.options.pages_dir}/index.md"
+
+    def problems_uri(self) -> str:
+        return f"{self.options.pages_dir}/needs-attention.md"
+
+    def group_uri(self, kind: str, name: str) -> str:
+        """The page of one team, tag, person or metric."""
+        return f"{GROUP_SECTIONS[kind]}/{group_slug(name)}.md"
+
+    def groups_uri(self, kind: str) -> str:
+        return f"{GROUP_SECTIONS[kind]}/index.md"
+
+    def timeline_uri(self) -> str:
+        return "timeline.md"
+
+    def url(self, uri: str) -> str:
+        """The URL path of a Markdown source, like MkDocs' use_directory_urls does it."""
+        stem = uri.removesuffix(".md")
+        if not self.options.directory_urls:
+            return stem + ".html"
+        if stem == "index" or stem.endswith("/index"):
+            return stem.removesuffix("index")
+        return stem + "/"
+
+    def relative(self, from_uri: str, to_uri: str) -> str:
+        return _relative_url(self.url(from_uri), self.url(to_uri))
+
+    def depth(self, uri: str) -> int:
+        """How many folders deep the page of ``uri`` lands."""
+        return len(_folders(self.url(uri)))
+
+    def via_root(self, depth: int, to_uri: str) -> str:
+        """A link up to the site root and down to ``to_uri``: the same from every page as
+        deep, so HTML holding it can be shared by all of them."""
+        return "../" * depth + self.url(to_uri) or "./"
+
+
+def _relative_url(here: str, target: str) -> str:
+    """The relative link between two site URLs, by their path segments.
+
+    posixpath.relpath consults the working directory on every call, which made it the
+    largest single cost of rendering listings that link thousands of pages.
+    """
+    base = _folders(here)
+    parts = target.split("/")
+    common = 0
+    while common < min(len(base), len(parts) - 1) and base[common] == parts[common]:
+        common += 1
+    return "../" * (len(base) - common) + "/".join(parts[common:]) or "./"
+
+
+def _folders(url: str) -> list[str]:
+    """The folders a site URL's page sits in: a/b/ is in a and b, a/b.html in a only."""
+    folder = url if url.endswith("/") or not url else posixpath.dirname(url) + "/"
+    return [part for part in folder.split("/") if part]

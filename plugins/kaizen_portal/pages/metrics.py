@@ -1,0 +1,76 @@
+"""The metric catalog's pages: each metric across every experiment that measured it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..analysis import insights
+from ..analysis.comparisons import Analysis, ArmResult
+from ..analysis.lineage import chronological
+from ..charts.forest import metric_forest
+from ..inputs.catalog import Catalog, MetricDef
+from .links import GeneratedFile
+from .rendering import Renderer
+
+
+@dataclass(frozen=True)
+class MetricView:
+    """One catalog metric and every comparison made on it, oldest experiment first."""
+
+    name: str
+    definition: MetricDef
+    comparisons: tuple[tuple[Analysis, ArmResult], ...]
+    experiments: int
+
+    @property
+    def tally(self) -> insights.Tally:
+        return insights.tally(arm for _, arm in self.comparisons)
+
+
+def metric_views(rows: Sequence[Analysis], catalog: Catalog) -> list[MetricView]:
+    """Every metric in the catalog, measured or not, so the catalog page lists them all."""
+    oldest_first = sorted(rows, key=lambda a: chronological(a.entry))
+    views = []
+    for name, definition in catalog.metrics.items():
+        measured = [a for a in oldest_first if any(m.name == name for m in a.metrics)]
+        comparisons = tuple((a, arm) for a in measured for arm in insights.metric_arms(a, name))
+        views.append(MetricView(name, definition, comparisons, len(measured)))
+    return sorted(views, key=lambda v: (v.definition.label.casefold(), v.name))
+
+
+def metric_pages(
+    rows: Sequence[Analysis], catalog: Catalog, render: Renderer
+) -> list[GeneratedFile]:
+    """The catalog's page and one page per metric."""
+    views = metric_views(rows, catalog)
+    links = render.links
+    files = [
+        render.page(
+            "metrics.md.j2",
+            links.groups_uri("metric"),
+            title="Metrics",
+            in_nav=True,
+            hide=("navigation", "toc"),
+            views=views,
+        )
+    ]
+    for view in views:
+        uri = links.group_uri("metric", view.name)
+        chart = metric_forest(
+            view.comparisons,
+            lambda entry, uri=uri: links.relative(uri, links.page_uri(entry)),
+            catalog.settings.confidence,
+        )
+        files.append(
+            render.page(
+                "metric.md.j2",
+                uri,
+                title=view.definition.label,
+                hide=("navigation", "toc"),
+                view=view,
+                chart=chart,
+                settings=catalog.settings,
+            )
+        )
+    return files

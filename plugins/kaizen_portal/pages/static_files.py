@@ -1,0 +1,31 @@
+"""The files every portal serves as they are: its styles, its scripts, one plotly.js.
+
+They are the browser's half of the pages: ``kaizen.css`` styles their markup and names
+the colours charts use, ``charts.js`` draws the figures, ``browse.js`` filters the
+index, ``search.js`` puts the search box in the header.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+ASSETS = Path(__file__).parent / "assets"
+FOLDER = "assets/kaizen"  # where they are served, under the site root
+STYLESHEET = f"{FOLDER}/kaizen.css"
+SCRIPTS = (f"{FOLDER}/charts.js", f"{FOLDER}/browse.js", f"{FOLDER}/search.js")
+
+
+def static_files() -> dict[str, Path]:
+    """Where each file is served, and where it is read from.
+
+    plotly.js comes from the installed plotly package, never a CDN: company intranets are
+    often offline. charts.js loads it from beside itself, only on pages with a chart.
+    """
+    plotly_js = resources.files("plotly") / "package_data" / "plotly.min.js"
+    own = {f"{FOLDER}/{name}": ASSETS / name for name in ("kaizen.css", *_names(SCRIPTS))}
+    return {**own, f"{FOLDER}/plotly.min.js": Path(str(plotly_js))}
+
+
+def _names(served: tuple[str, ...]) -> list[str]:
+    return [path.rsplit("/", 1)[1] for path in served]
