@@ -1,5 +1,5 @@
 """The package's shape: stages that import one way only, no cycle, MkDocs in its adaptor
-alone, and modules and functions small enough to read.
+alone, modules and functions small enough to read, and a README map that names them all.
 
 Imports are read from the source with ``ast`` (those under ``TYPE_CHECKING`` and inside
 functions included), so the rules hold for every import, not only those run at start-up.
@@ -184,3 +184,29 @@ def test_modules_and_functions_stay_small(name: str) -> None:
         and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
     ]
     assert long == []
+
+
+def readme_map() -> dict[str, set[str]]:
+    """The modules the README's "How it is built" names, under each package it names."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## How it is built", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```", 2)[1]
+    named: dict[str, set[str]] = {}
+    package = ""
+    for line in block.splitlines():
+        words = line.split()
+        if line.startswith("  ") and not line.startswith("   ") and words[0].endswith("/"):
+            package = words[0].rstrip("/")
+            named[package] = set()
+        elif package and words and words[0].endswith(".py"):
+            named[package].add(words[0].removesuffix(".py"))
+    return named
+
+
+def test_the_readme_maps_every_module() -> None:
+    expected: dict[str, set[str]] = {}
+    for name in modules():
+        parts = name.split(".")[1:]
+        if len(parts) == 2:
+            expected.setdefault(parts[0], set()).add(parts[1])
+    assert readme_map() == expected
