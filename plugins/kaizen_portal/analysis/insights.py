@@ -8,16 +8,13 @@ and ties fall back to the id, so the same input lists the same order.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import statistics
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from markdown.extensions.toc import slugify_unicode
-
 from ..inputs.portfolio import Entry
-from ..inputs.vocabulary import Decision, Status
+from ..inputs.vocabulary import Decision, Status, group_slug
 from .comparisons import Analysis, ArmResult
 from .lineage import Lineage
 
@@ -84,15 +81,6 @@ def group_by(
 
 def _usual(spellings: Counter[str]) -> str:
     return min(spellings, key=lambda name: (-spellings[name], name))
-
-
-def group_slug(name: str) -> str:
-    """A stable URL segment for a team, tag, owner or metric name.
-
-    Names of symbols only slug to nothing; a digest of the name keeps their URL stable.
-    """
-    slug = slugify_unicode(name, "-")
-    return slug or "x-" + hashlib.sha1(name.encode()).hexdigest()[:8]
 
 
 # --- outcomes ---------------------------------------------------------------------------

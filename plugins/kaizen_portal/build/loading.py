@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..inputs.catalog import Catalog, load_catalog
-from ..inputs.files import display_path
+from ..inputs.files import display_path, read_input
 from ..inputs.portfolio import Loaded, Portfolio, assemble, experiment_files, load_entry
+from ..inputs.problems import SourceError
 from ..inputs.vocabulary import DEFAULT_LAYOUT, ProjectLayout
 from . import workers
 from .memo import Memo, digest, files_digest
@@ -37,7 +38,7 @@ def load_portfolio(
 class _Read(NamedTuple):
     path: Path
     shown: str
-    raw: bytes
+    raw: bytes | None  # None: the file may not be read, and load_entry says why
     key: str  # a digest of everything the outcome depends on
 
 
@@ -52,8 +53,13 @@ def _remembered(
     context = files_digest(data)
     reads = []
     for path in files:
-        shown, raw = display_path(path, project), path.read_bytes()
-        reads.append(_Read(path, shown, raw, digest(shown, raw, context)))
+        shown = display_path(path, project)
+        try:
+            raw = read_input(path, project, shown)
+        except SourceError as refused:
+            reads.append(_Read(path, shown, None, digest(shown, refused.problem.format())))
+        else:
+            reads.append(_Read(path, shown, raw, digest(shown, raw, context)))
 
     def load(i: int) -> Loaded:
         read = reads[i]

@@ -9,6 +9,8 @@ never paths or times, so a stale result cannot be served: a changed input is a n
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -54,5 +56,17 @@ def files_digest(paths: Iterable[Path]) -> str:
     """One digest of many files' names and bytes, in a stable order."""
     parts: list[bytes | str] = []
     for path in sorted(paths):
-        parts += [path.as_posix(), path.read_bytes() if path.is_file() else b"\0missing"]
+        parts += [path.as_posix(), _content(path)]
     return digest(*parts)
+
+
+def _content(path: Path) -> bytes:
+    """A file's bytes, by their digest and read in chunks, as a data file may be large;
+    what is not a regular file (a pipe, a device, nothing) by what it is, never read."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return b"\0not a file"
+        with path.open("rb") as file:
+            return hashlib.file_digest(file, "sha256").digest()
+    except OSError:
+        return b"\0missing"

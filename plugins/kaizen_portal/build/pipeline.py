@@ -119,7 +119,7 @@ def build(inputs: Inputs, options: PageOptions) -> Build:
     family = lineages(portfolio.entries)
     render = Renderer.for_options(options, _templates_version(options.template_dir))
     analyses, files = _experiments(portfolio, family, changed, render, inputs.memo)
-    files += _listings(portfolio, analyses, family, render)
+    files += _listings(portfolio, analyses, family, render, portfolio.withheld(inputs.audience))
     links = render.links
     export = export_json(portfolio, analyses, lambda e: links.url(links.page_uri(e)))
     files.append(GeneratedFile(EXPORT_URI, export))
@@ -134,12 +134,13 @@ def _listings(
     analyses: dict[str, Analysis],
     family: dict[str, Lineage],
     render: Renderer,
+    withheld: frozenset[str],
 ) -> list[GeneratedFile]:
     """The pages that list write-ups: the index, the groups, the metrics, the timeline, and
     the files that need attention when some do."""
     files = [index_page(portfolio, analyses, render)]
     if portfolio.problems:
-        files.append(needs_attention_page(portfolio, render))
+        files.append(needs_attention_page(portfolio, render, withheld))
     rows = newest_first(analyses[e.meta.slug] for e in portfolio.entries)
     files += group_pages(rows, portfolio.catalog, render)
     files += metric_pages(rows, portfolio.catalog, render)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..inputs.portfolio import experiment_files
-from ..inputs.problems import Problem, plural
+from ..inputs.problems import Problem, plural, printable
 from .project import EXIT_OK, EXIT_PROBLEMS, CommandError, Project
 
 
@@ -21,7 +21,8 @@ def run_check(project: Project, paths: Sequence[Path], github: bool) -> int:
     selected = [_selection(project, path) for path in paths] or ["."]
     portfolio = project.load()
     shown = [p for p in portfolio.problems if _under(p.path, selected)]
-    for problem in shown:
+    warned = [w for w in portfolio.warnings if _under(w.path, selected)]
+    for problem in sorted([*shown, *warned]):
         print(problem.format())
         if github:
             print(github_annotation(problem))
@@ -32,8 +33,10 @@ def run_check(project: Project, paths: Sequence[Path], github: bool) -> int:
         summary = f"{plural(len(shown), 'problem')} in {broken} of {plural(len(files), 'file')}"
     else:
         summary = f"{plural(len(files), 'experiment file')} checked, no problems"
+    if warned:  # a strict build fails on them, so the check does too
+        summary += f", {plural(len(warned), 'warning')}"
     print(summary, file=sys.stderr)
-    return EXIT_PROBLEMS if shown else EXIT_OK
+    return EXIT_PROBLEMS if shown or warned else EXIT_OK
 
 
 def _selection(project: Project, path: Path) -> str:
@@ -54,13 +57,20 @@ def _under(shown: str, selected: Iterable[str]) -> bool:
 
 def github_annotation(problem: Problem) -> str:
     """The workflow command that makes GitHub show the problem on the file's line."""
-    message = problem.format().removeprefix(f"{problem.path}:{problem.line}:{problem.column}: ")
-    properties = {"file": problem.path, "line": str(problem.line), "col": str(problem.column)}
+    # Line breaks have GitHub's own escapes (below); other steering characters ours.
+    message = printable(problem.text(), keep="\r\n")
+    message = message.removeprefix(f"{printable(problem.location)}: ")
+    message = message.removeprefix(f"{problem.severity}: ")
+    properties = {
+        "file": printable(problem.path),
+        "line": str(problem.line),
+        "col": str(problem.column),
+    }
     if problem.field:
-        properties["title"] = problem.field
-        message = message.removeprefix(f"{problem.field}: ")
+        properties["title"] = printable(problem.field)
+        message = message.removeprefix(f"{properties['title']}: ")
     listed = ",".join(f"{key}={_escape_property(value)}" for key, value in properties.items())
-    return f"::error {listed}::{_escape_data(message)}"
+    return f"::{problem.severity} {listed}::{_escape_data(message)}"
 
 
 def _escape_data(text: str) -> str:

@@ -6,18 +6,19 @@ Write-ups refer to metrics and teams by name; the catalog says what each name me
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, TypeVar
 
 from pydantic import BaseModel, Field, StringConstraints, ValidationError
 
-from .files import display_path
+from .files import display_path, read_text
 from .positioned_yaml import parse_yaml
-from .problems import Problem, SourceError
+from .problems import Finding, Loc, Problem, SourceError, show
 from .schema import StrictModel
 from .schema_errors import from_validation_error
-from .vocabulary import Correction, Direction, MetricKind
+from .vocabulary import RESERVED_GROUP_SLUGS, Correction, Direction, MetricKind, group_slug
 
 METRICS_FILE = "metrics.yml"
 TEAMS_FILE = "teams.yml"
@@ -52,6 +53,11 @@ class Settings(StrictModel):
         return confidence_level(self.confidence)
 
 
+SETTINGS_HINTS = {
+    "confidence": "give the confidence level as a fraction, such as 0.95 (95%) or 0.99",
+}
+
+
 def confidence_level(confidence: float) -> str:
     return f"{round(confidence * 100)}%"
 
@@ -73,25 +79,38 @@ def load_catalog(folder: Path, display_root: Path) -> tuple[Catalog, list[Proble
     teams = _read_mapping(folder / TEAMS_FILE, display_root, TeamDef, problems, required=False)
     settings = Settings()
     settings_path = folder / SETTINGS_FILE
-    if settings_path.is_file():
+    if os.path.lexists(settings_path):
         shown = display_path(settings_path, display_root)
         try:
-            data, locate = parse_yaml(settings_path.read_text("utf-8"), shown)
+            data, locate = parse_yaml(read_text(settings_path, display_root, shown), shown)
             settings = Settings.model_validate(data)
         except SourceError as exc:
             problems.append(exc.problem)
         except ValidationError as exc:
             problems.extend(
-                from_validation_error(exc, shown, locate, lambda _: Settings.model_fields)
+                from_validation_error(
+                    exc, shown, locate, lambda _: Settings.model_fields, SETTINGS_HINTS
+                )
             )
     return Catalog(metrics, teams, settings), problems
+
+
+def reserved_name(loc: Loc, name: str) -> Finding:
+    """A team, tag, person or metric whose page would be the list of all of them."""
+    return Finding(
+        loc,
+        f"'{name}' would have the page that lists all of them",
+        expected="any other name",
+        found=show(name),
+        hint="add a word, e.g. 'Index team'",
+    )
 
 
 def _read_mapping(
     path: Path, display_root: Path, model: type[T], problems: list[Problem], *, required: bool
 ) -> dict[str, T]:
     shown = display_path(path, display_root)
-    if not path.is_file():
+    if not os.path.lexists(path):
         if required:
             problems.append(
                 Problem.in_file(
@@ -102,12 +121,15 @@ def _read_mapping(
             )
         return {}
     try:
-        data, locate = parse_yaml(path.read_text("utf-8"), shown)
+        data, locate = parse_yaml(read_text(path, display_root, shown), shown)
     except SourceError as exc:
         problems.append(exc.problem)
         return {}
     entries: dict[str, T] = {}
     for name, value in data.items():
+        if group_slug(str(name)) in RESERVED_GROUP_SLUGS:
+            problems.append(reserved_name((name,), str(name)).at(shown, locate))
+            continue
         try:
             entries[str(name)] = model.model_validate(value or {})
         except ValidationError as exc:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .schema import MAX_COUNT
+from .schema import EARLIEST_DATE, LATEST_DATE, MAX_COUNT
 
 _DATE_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _WHOLE_FORM = re.compile(r"-?[0-9]+")
@@ -43,9 +43,16 @@ def parse_date(cell: str) -> dt.date | Bad:
     if not _DATE_FORM.fullmatch(cell):
         return Bad("not a date", "write the date as year-month-day, e.g. 2025-06-16")
     try:
-        return dt.date.fromisoformat(cell)
+        day = dt.date.fromisoformat(cell)
     except ValueError:
         return Bad("no such day", "check the month and the day")
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        return Bad(
+            "the date is out of range",
+            "check the year",
+            expected=f"a date from {EARLIEST_DATE} to {LATEST_DATE}",
+        )
+    return day
 
 
 def count_parser(minimum: int) -> Callable[[str], int | Bad]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Iterator, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 
 from .csv_lines import CsvRow, csv_rows
 from .daily_cells import Bad, Hint, column_specs, parse_date
@@ -171,8 +171,8 @@ class _Reader:
             self._add_problem(record)
         return None
 
-    def _add_problem(self, problem: Problem) -> None:
-        self.add(*astuple(problem)[1:])
+    def _add_problem(self, p: Problem) -> None:
+        self.add(p.line, p.column, p.field, p.message, p.expected, p.found, p.hint)
 
     # --- header ---------------------------------------------------------------------------
 

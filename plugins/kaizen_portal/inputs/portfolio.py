@@ -7,20 +7,22 @@ remembered across rebuilds and shared among CPUs, is the build's job (``build.lo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
 from .catalog import Catalog
 from .daily_csv import DailyData, read_daily
-from .files import MAX_DATA_BYTES, decode, display_path
-from .positioned_yaml import FieldPositions, parse_front_matter
+from .files import MAX_DATA_BYTES, decode, display_path, read_input, read_text, unreadable
+from .positioned_yaml import FieldPositions, Source, parse_front_matter
 from .problems import Finding, Loc, Locate, Problem, SourceError, plural
-from .rules import check_experiment, check_lineage
+from .rules import check_experiment, check_lineage, name_warnings
 from .schema import ARM_MODELS, Experiment, MetricResults, Phases
 from .schema_errors import from_validation_error
-from .vocabulary import MetricKind
+from .vocabulary import MetricKind, Visibility
 
 EXPERIMENT_SUFFIX = ".md"
 
@@ -44,6 +46,14 @@ class Portfolio:
     problems: tuple[Problem, ...]
     catalog: Catalog
     files_seen: int
+    warnings: tuple[Problem, ...] = ()  # about published files: worth a look, not fatal
+    # The visibility each broken file gives itself, where it says other than public: a
+    # public build names a broken internal write-up but keeps what is wrong with it.
+    declared: Mapping[str, str] = field(default_factory=dict)
+
+    def withheld(self, audience: Iterable[str]) -> frozenset[str]:
+        """The broken files whose problems ``audience`` may not read."""
+        return frozenset(path for path, said in self.declared.items() if said not in audience)
 
     @property
     def broken_paths(self) -> list[str]:
@@ -51,14 +61,20 @@ class Portfolio:
 
 
 def experiment_files(folder: Path) -> list[Path]:
-    """Every file under the folder except hidden ones (.gitkeep and editor files)."""
+    """Everything in the folder and its subfolders but hidden names (.gitkeep, editor files).
+
+    Links and special files are listed too, never followed into, so that each one becomes
+    a write-up or a problem (``files.unreadable``) and none is skipped without a word.
+    """
     if not folder.is_dir():
         return []
-    return sorted(
-        p
-        for p in folder.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    )
+    found: list[Path] = []
+    for here, folders, names in os.walk(folder):
+        base = Path(here)
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        linked = [name for name in folders if (base / name).is_symlink()]
+        found += [base / name for name in [*names, *linked] if not name.startswith(".")]
+    return sorted(found)
 
 
 def assemble(
@@ -80,7 +96,16 @@ def assemble(
         if not findings:
             valid.append(entry)
     valid.sort(key=lambda e: e.meta.slug)
-    return Portfolio(tuple(valid), tuple(sorted(problems)), catalog, files_seen)
+    warnings = sorted(w for item in loaded for w in item.warnings)
+    declared = {
+        problem.path: item.declared_visibility
+        for item in loaded
+        if item.declared_visibility not in (None, Visibility.PUBLIC)
+        for problem in item.problems
+    }
+    return Portfolio(
+        tuple(valid), tuple(sorted(problems)), catalog, files_seen, tuple(warnings), declared
+    )
 
 
 def _nowhere(_loc: Loc) -> tuple[int, int]:
@@ -95,6 +120,9 @@ class Loaded:
     problems: list[Problem]
     locate: Locate = _nowhere  # where an entry's fields sit, for the checks across files
     declared_id: str | None = None
+    # What a broken file says of itself, so that a public build can keep it to itself.
+    declared_visibility: str | None = None
+    warnings: tuple[Problem, ...] = ()
 
 
 def load_entry(
@@ -106,30 +134,23 @@ def load_entry(
     raw: bytes | None = None,
 ) -> Loaded:
     """One file's outcome; ``raw`` is its bytes when the caller has already read them."""
-    if path.suffix != EXPERIMENT_SUFFIX:
-        problem = Problem.in_file(
-            shown,
-            "not an experiment write-up",
-            expected=f"a Markdown file ending in {EXPERIMENT_SUFFIX}",
-            found=f"'{path.suffix or path.name}'",
-            hint="rename it, or keep non-experiment files outside the experiments folder",
-        )
-        return Loaded(None, [problem])
     try:
-        source = parse_front_matter(decode(path.read_bytes() if raw is None else raw, shown), shown)
+        source = _source(path, shown, project, raw)
     except SourceError as exc:
         return Loaded(None, [exc.problem])
-    declared = source.data.get("id")
-    declared_id = declared if isinstance(declared, str) else None
+    said = {name: source.data.get(name) for name in ("id", "visibility")}
+    declared = {name: value if isinstance(value, str) else None for name, value in said.items()}
+
+    def broken(problems: list[Problem]) -> Loaded:
+        return Loaded(None, problems, _nowhere, declared["id"], declared["visibility"])
+
     try:
         meta = Experiment.model_validate(source.data)
     except ValidationError as exc:
-        problems = from_validation_error(exc, shown, source.locate, known_fields)
-        return Loaded(None, problems, declared_id=declared_id)
-    findings = check_experiment(meta, catalog, lambda rel: (project / rel).is_file())
+        return broken(from_validation_error(exc, shown, source.locate, known_fields))
+    findings = check_experiment(meta, catalog, lambda rel: os.path.lexists(project / rel))
     if findings:
-        problems = [f.at(shown, source.locate) for f in findings]
-        return Loaded(None, problems, declared_id=declared_id)
+        return broken([f.at(shown, source.locate) for f in findings])
     daily, problems = _load_daily(meta, catalog, project)
     if problems:
         # The write-up points at its data file, so neither is missing from the error list.
@@ -138,9 +159,30 @@ def load_entry(
             f"the data file has {plural(len(problems), 'problem')}, listed under its own name",
             hint=f"fix {meta.data}; the write-up itself is fine",
         )
-        return Loaded(None, [pointer.at(shown, source.locate), *problems], declared_id=declared_id)
+        return broken([pointer.at(shown, source.locate), *problems])
     locate = FieldPositions.of(source.locate, source.data)
-    return Loaded(Entry(meta, source.body, shown, daily, key), [], locate, declared_id)
+    warnings = tuple(
+        replace(w.at(shown, source.locate), severity="warning") for w in name_warnings(meta)
+    )
+    entry = Entry(meta, source.body, shown, daily, key)
+    return Loaded(entry, [], locate, declared["id"], meta.visibility.value, warnings)
+
+
+def _source(path: Path, shown: str, project: Path, raw: bytes | None) -> Source:
+    """The file's front-matter and write-up, once it is known to be one that may be read."""
+    problem = unreadable(path, project, shown)
+    if problem is None and path.suffix != EXPERIMENT_SUFFIX:
+        problem = Problem.in_file(
+            shown,
+            "not an experiment write-up",
+            expected=f"a Markdown file ending in {EXPERIMENT_SUFFIX}",
+            found=f"'{path.suffix or path.name}'",
+            hint="rename it, or keep non-experiment files outside the experiments folder",
+        )
+    if problem is not None:
+        raise SourceError(problem)
+    raw = read_input(path, project, shown) if raw is None else raw
+    return parse_front_matter(decode(raw, shown), shown)
 
 
 def _load_daily(
@@ -152,7 +194,7 @@ def _load_daily(
     path = project / meta.data
     shown = display_path(path, project)
     try:
-        text = decode(path.read_bytes(), shown, MAX_DATA_BYTES)
+        text = read_text(path, project, shown, MAX_DATA_BYTES)
     except SourceError as exc:
         return None, [exc.problem]
     daily, problems = read_daily(text, shown, meta.arms)

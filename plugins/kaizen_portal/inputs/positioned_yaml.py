@@ -122,7 +122,10 @@ def _compose(
         if node is None:
             return None, None
         _check_nodes(node, path, line_offset)
-        return node, loader.construct_document(node)
+        try:
+            return node, loader.construct_document(node)
+        except (ValueError, OverflowError) as exc:
+            raise SourceError(_unconstructable(node, exc, path, line_offset)) from exc
     except yaml.MarkedYAMLError as exc:
         raise SourceError(_unreadable(exc, path, line_offset)) from exc
     except yaml.reader.ReaderError as exc:
@@ -213,49 +216,128 @@ def _yaml_hint(problem: str) -> str:
     return "check the indentation and the ':' after each field name"
 
 
-def _check_nodes(root: yaml.Node, path: str, line_offset: int) -> None:
-    """Walk the composed tree once: an alias shows up as a node reached twice.
+_STR_TAG = "tag:yaml.org,2002:str"
+_INT_TAG = "tag:yaml.org,2002:int"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+MAX_DIGITS = 100  # far past any count (the schema caps them at 10**12), far short of a bomb
 
-    An alias is the very node object of its anchor, so it is reported where it is used:
-    at the key (or list) that holds it.
+
+def _at(node: yaml.Node, path: str, line_offset: int, message: str, **detail: str) -> SourceError:
+    """A problem where ``node`` starts in the file."""
+    field = detail.pop("field", "")
+    return SourceError(
+        Problem(
+            path,
+            node.start_mark.line + line_offset + 1,
+            node.start_mark.column + 1,
+            field,
+            message,
+            **detail,
+        )
+    )
+
+
+def _check_nodes(root: yaml.Node, path: str, line_offset: int) -> None:
+    """Walk the composed tree once and refuse what YAML would take in silence.
+
+    An alias shows up as a node reached twice: it is the very node object of its anchor,
+    so it is reported where it is used, at the key (or list) that holds it. A merge key
+    (``<<:``) would set fields the file does not show; a key that is not text (``1:``,
+    ``null:``) names no field; a number of thousands of digits would stall the reading.
     """
     seen: set[int] = set()
     stack: list[tuple[yaml.Node, yaml.Node]] = [(root, root)]
     while stack:
         node, holder = stack.pop()
         if id(node) in seen:
-            raise SourceError(
-                Problem(
-                    path,
-                    holder.start_mark.line + line_offset + 1,
-                    holder.start_mark.column + 1,
-                    "",
-                    "YAML anchors and aliases (&name, *name) are not allowed",
-                    hint="write the value out in full",
-                )
+            raise _at(
+                holder,
+                path,
+                line_offset,
+                "YAML anchors and aliases (&name, *name) are not allowed",
+                hint="write the value out in full",
             )
         seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
-            keys: set[Any] = set()
-            for key, _value in node.value:
-                if isinstance(key, yaml.ScalarNode):
-                    if key.value in keys:
-                        raise SourceError(
-                            Problem(
-                                path,
-                                key.start_mark.line + line_offset + 1,
-                                key.start_mark.column + 1,
-                                str(key.value),
-                                "this field is given twice",
-                                hint="keep one of the two lines",
-                            )
-                        )
-                    keys.add(key.value)
+            _check_keys(node, path, line_offset)
             # Pushed in reverse, so nodes are met in document order.
             for key, value in reversed(node.value):
                 stack.extend(((value, key), (key, key)))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend((item, node) for item in reversed(node.value))
+        elif node.tag == _INT_TAG and len(str(node.value)) > MAX_DIGITS:
+            raise _at(
+                node,
+                path,
+                line_offset,
+                "this number is far too long",
+                expected=f"a number of at most {MAX_DIGITS} digits",
+                found=f"a number of {len(str(node.value)):,} characters",
+                hint="check that the right value was pasted here",
+            )
+
+
+def _check_keys(node: yaml.MappingNode, path: str, line_offset: int) -> None:
+    keys: set[Any] = set()
+    for key, _value in node.value:
+        if key.tag == _MERGE_TAG:
+            raise _at(
+                key,
+                path,
+                line_offset,
+                "YAML merge keys (<<) are not allowed",
+                hint="write each field out in full",
+            )
+        if not isinstance(key, yaml.ScalarNode) or key.tag != _STR_TAG:
+            shown = key.value if isinstance(key, yaml.ScalarNode) else "a list or mapping"
+            raise _at(
+                key,
+                path,
+                line_offset,
+                "a field name must be text",
+                expected="a name like title",
+                found=f"'{shown}'" if isinstance(key, yaml.ScalarNode) else shown,
+                hint="put the name in quotes, or correct it",
+            )
+        if key.value in keys:
+            raise _at(
+                key,
+                path,
+                line_offset,
+                "this field is given twice",
+                field=str(key.value),
+                hint="keep one of the two lines",
+            )
+        keys.add(key.value)
+
+
+def _unconstructable(root: yaml.Node, error: Exception, path: str, line_offset: int) -> Problem:
+    """Where a value that parses as YAML cannot become a Python value (2099-02-30)."""
+    constructor = yaml.constructor.SafeConstructor()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(item for pair in reversed(node.value) for item in reversed(pair))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+        else:
+            try:
+                constructor.construct_object(node)
+            except (ValueError, OverflowError) as exc:
+                if node.tag == _TIMESTAMP_TAG:
+                    return _at(
+                        node,
+                        path,
+                        line_offset,
+                        "no such date",
+                        expected="a date like 2025-03-10",
+                        found=f"'{node.value}'",
+                        hint="check the month and the day",
+                    ).problem
+                return _at(node, path, line_offset, f"this value cannot be read: {exc}").problem
+    return Problem.in_file(path, f"the YAML cannot be read: {error}", line=line_offset + 1)
 
 
 def _find(root: yaml.Node, loc: Loc) -> yaml.Node:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 Loc = tuple[str | int, ...]
 # Maps a field path to (line, column) in the file it came from.
@@ -28,6 +29,8 @@ class Problem:
     expected: str = ""
     found: str = ""
     hint: str = ""
+    # A warning leaves the file published (a plain build shows it, a strict one fails).
+    severity: Literal["error", "warning"] = "error"
 
     @classmethod
     def in_file(
@@ -56,8 +59,18 @@ class Problem:
         return f"(found {self.found})" if self.found else ""
 
     def format(self) -> str:
-        """One line in the ``path:line:col: message`` form editors and CI annotate."""
+        """One line in the ``path:line:col: message`` form editors and CI annotate.
+
+        Made printable: a file name or value may hold line breaks or a terminal's
+        escape codes, which must neither break the line nor reach the terminal.
+        """
+        return printable(self.text())
+
+    def text(self) -> str:
+        """``format()`` as written, before it is made printable."""
         text = f"{self.location}: "
+        if self.severity == "warning":
+            text += "warning: "
         if self.field:
             text += f"{self.field}: "
         text += self.message
@@ -66,6 +79,21 @@ class Problem:
         if self.hint:
             text += f". Hint: {self.hint}"
         return text
+
+
+# Characters that steer a terminal or the direction of text rather than print: C0 and C1
+# controls (escape codes, line breaks) and the bidirectional overrides and isolates.
+_STEERING = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, keep: str = "") -> str:
+    """Text for a terminal or a log: each steering character but ``keep`` as its escape."""
+
+    def escaped(match: re.Match[str]) -> str:
+        char = match.group()
+        return char if char in keep else char.encode("unicode_escape").decode()
+
+    return _STEERING.sub(escaped, text)
 
 
 class SourceError(Exception):

@@ -10,10 +10,20 @@ from collections.abc import Callable, Iterator, Sequence
 from itertools import pairwise
 from pathlib import PurePosixPath
 
-from .catalog import Catalog
+from confusable_homoglyphs import confusables
+
+from .catalog import Catalog, reserved_name
 from .problems import Finding, did_you_mean, show
 from .schema import Experiment, arm_fields_text
-from .vocabulary import Decision, MetricKind, Phase, Status
+from .vocabulary import (
+    RESERVED_EXPERIMENT_SLUGS,
+    RESERVED_GROUP_SLUGS,
+    Decision,
+    MetricKind,
+    Phase,
+    Status,
+    group_slug,
+)
 
 # Which phase dates each status needs, so the timeline never shows half a cycle.
 _REQUIRED_DATES = {
@@ -34,7 +44,56 @@ def check_experiment(
         *_check_metrics(exp, catalog),
         *_check_data(exp, data_exists),
         *_check_parent(exp),
+        *_check_page_names(exp, catalog),
     ]
+
+
+def _check_page_names(exp: Experiment, catalog: Catalog) -> Iterator[Finding]:
+    """An id, owner, team or tag whose page would take the place of one of the portal's."""
+    if exp.slug in RESERVED_EXPERIMENT_SLUGS:
+        yield Finding(
+            ("id",),
+            f"the id '{exp.id}' is the name of one of the portal's own pages",
+            expected="an id such as EXP-2025-014",
+            found=show(exp.id),
+            hint="give the experiment another id",
+        )
+    named = [("owner", exp.owner)] + [(("tags", i), tag) for i, tag in enumerate(exp.tags)]
+    if not catalog.teams:  # a team of teams.yml is checked there
+        named.append(("team", exp.team))
+    for field, name in named:
+        if group_slug(name) in RESERVED_GROUP_SLUGS:
+            yield reserved_name(field if isinstance(field, tuple) else (field,), name)
+
+
+def name_warnings(exp: Experiment) -> list[Finding]:
+    """Names that look like another's but are not: a Cyrillic A (U+0410) in "Ana Ruiz"
+    would give her a second page that reads the same. The write-up is still published."""
+    return [
+        Finding(
+            (field,),
+            "this name mixes alphabets with letters that look alike",
+            found=f"{show(name)}, whose {look_alikes(name)}",
+            hint="retype the name with one keyboard layout, or keep it if it is meant",
+        )
+        for field, name in (("owner", exp.owner), ("team", exp.team))
+        if look_alikes(name)
+    ]
+
+
+def look_alikes(name: str) -> str:
+    """The letters of words that mix alphabets, as ``'x' is Cyrillic``; empty for none."""
+    mixed = [word for word in name.split() if confusables.is_dangerous(word)]
+    if not mixed:
+        return ""
+    scripts = {
+        found["character"]: found["alias"]
+        for word in mixed
+        for found in confusables.is_confusable(word, greedy=True) or []
+    }
+    usual = max(set(scripts.values()), key=list(scripts.values()).count)
+    odd = [f"'{char}' is {script.title()}" for char, script in scripts.items() if script != usual]
+    return ", ".join(odd)
 
 
 def _check_status(exp: Experiment) -> Iterator[Finding]:

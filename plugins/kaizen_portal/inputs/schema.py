@@ -49,6 +49,11 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 # Counts beyond this are typos or overflow bait; it keeps sums of many days inside int64.
 MAX_COUNT = 10**12
+# Dates outside these are typos (a year 1, a 9999): every timeline and month count of the
+# portfolio would stretch to them.
+EARLIEST_DATE = dt.date(1970, 1, 1)
+LATEST_DATE = dt.date(2199, 12, 31)
+Day = Annotated[dt.date, Field(ge=EARLIEST_DATE, le=LATEST_DATE)]
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT, strict=False)]
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 
@@ -63,10 +68,10 @@ class StrictModel(BaseModel):
 class Phases(StrictModel):
     """The dates of one build-test-learn cycle, each on or after the one before."""
 
-    build: dt.date | None = None
-    test: dt.date | None = None
-    learn: dt.date | None = None
-    end: dt.date | None = None
+    build: Day | None = None
+    test: Day | None = None
+    learn: Day | None = None
+    end: Day | None = None
 
     def of(self, phase: Phase) -> dt.date | None:
         return getattr(self, phase.value)

@@ -6,7 +6,8 @@ what was expected, what was found and what to try, and names the field as the fi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -44,14 +45,14 @@ def _expected(error: Any) -> str:
     ctx = error.get("ctx") or {}
     if kind in _EXPECTED:
         return _EXPECTED[kind]
-    if kind == "enum":
+    if kind in ("enum", "literal_error"):
         return f"one of {ctx.get('expected', '')}"
-    if kind == "greater_than_equal":
-        return f"a number ≥ {_bound(ctx['ge'])}"
-    if kind == "greater_than":
-        return f"a number > {_bound(ctx['gt'])}"
-    if kind == "less_than_equal":
-        return f"a number ≤ {_bound(ctx['le'])}"
+    if kind in _BOUNDS:
+        sign, key = _BOUNDS[kind]
+        limit = ctx[key]
+        if isinstance(limit, str):  # pydantic gives a date's bound as its ISO text
+            return f"a date {'on or after' if sign == '≥' else 'on or before'} {limit}"
+        return f"a number {sign} {_bound(limit)}"
     if kind == "string_pattern_mismatch":
         return PATTERN_WORDS.get(ctx.get("pattern", ""), f"text matching {ctx.get('pattern')}")
     if kind == "string_too_short":
@@ -61,6 +62,14 @@ def _expected(error: Any) -> str:
     if kind == "too_short":
         return f"at least {ctx['min_length']} item(s)"
     return ""
+
+
+_BOUNDS = {
+    "greater_than_equal": ("≥", "ge"),
+    "greater_than": (">", "gt"),
+    "less_than_equal": ("≤", "le"),
+    "less_than": ("<", "lt"),
+}
 
 
 def _bound(limit: float) -> str:
@@ -73,12 +82,20 @@ def from_validation_error(
     path: str,
     locate: Locate,
     known_fields: Callable[[Loc], Iterable[str]] | None = None,
+    hints: Mapping[str, str] | None = None,
 ) -> list[Problem]:
     """Translate pydantic's errors into author-facing problems.
 
-    ``known_fields(loc)`` lists the valid keys of the mapping at ``loc`` for typo hints.
+    ``known_fields(loc)`` lists the valid keys of the mapping at ``loc`` for typo hints;
+    ``hints`` gives, by field name, what to write where a wrong value has no hint of its own.
     """
-    return [_finding(err, known_fields).at(path, locate) for err in error.errors(include_url=False)]
+    findings = [_finding(err, known_fields) for err in error.errors(include_url=False)]
+    if hints:
+        findings = [
+            replace(f, hint=hints.get(str(f.loc[-1]), "")) if f.loc and not f.hint else f
+            for f in findings
+        ]
+    return [finding.at(path, locate) for finding in findings]
 
 
 def _finding(err: Any, known_fields: Callable[[Loc], Iterable[str]] | None) -> Finding:
@@ -92,7 +109,8 @@ def _finding(err: Any, known_fields: Callable[[Loc], Iterable[str]] | None) -> F
     if kind == "extra_forbidden":
         hint = did_you_mean(str(loc[-1]), known_fields(loc[:-1])) if known_fields else ""
         return Finding(loc, "unknown field", _expected(err), show(loc[-1]), hint)
-    hint = did_you_mean(str(err["input"]), _enum_values(err)) if kind == "enum" else ""
+    choices = kind in ("enum", "literal_error")
+    hint = did_you_mean(str(err["input"]), _enum_values(err)) if choices else ""
     return Finding(loc, "wrong value", _expected(err), show(err["input"]), hint)
 
 

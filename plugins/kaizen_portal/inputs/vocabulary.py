@@ -6,9 +6,12 @@ is spelled once. The front-matter schema (``schema``) is built from them.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
+
+from markdown.extensions.toc import slugify_unicode
 
 
 class _Word(StrEnum):
@@ -124,3 +127,20 @@ class ProjectLayout:
 DEFAULT_LAYOUT = ProjectLayout()
 # Where the generated pages live in the site: /<pages_dir>/<id>/.
 DEFAULT_PAGES_DIR = "experiments"
+
+
+# The portal's own pages in each folder, whose names no experiment or group may take: an
+# experiment with the id "index" would otherwise replace the list of all experiments.
+INDEX_PAGE = "index"
+PROBLEMS_PAGE = "needs-attention"
+RESERVED_EXPERIMENT_SLUGS = frozenset({INDEX_PAGE, PROBLEMS_PAGE})
+RESERVED_GROUP_SLUGS = frozenset({INDEX_PAGE})
+
+
+def group_slug(name: str) -> str:
+    """A stable URL segment for a team, tag, owner or metric name.
+
+    Names of symbols only slug to nothing; a digest of the name keeps their URL stable.
+    """
+    slug = slugify_unicode(name, "-")
+    return slug or "x-" + hashlib.sha1(name.encode()).hexdigest()[:8]

@@ -6,16 +6,20 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..build import git_dates
 from ..build.memo import Memo
 from ..build.pipeline import Inputs, build
+from ..inputs.files import display_path
+from ..inputs.problems import printable
 from ..inputs.vocabulary import ProjectLayout, Visibility
 from ..pages.dashboard import default_home
 from ..pages.links import HOME_URI, GeneratedFile, PageOptions
 from ..pages.markers import DASHBOARD_MARKER
+from ..pages.rendering import TemplateFailure
 from ..pages.static_files import SCRIPTS, STYLESHEET, static_files
 from . import html_stash
 from .options import KaizenPortalConfig
@@ -70,20 +74,25 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
         layout = ProjectLayout(
             self.config.experiments_dir, self.config.site_config_dir, self.config.data_dir
         )
-        result = build(
-            Inputs(self.project, layout, audience=self._audience(), memo=MEMO),
-            PageOptions(
-                pages_dir=self.config.pages_dir.strip("/"),
-                directory_urls=config.use_directory_urls,
-                template_dir=self.project / templates if templates else None,
-                site_url=config.site_url or "",
-                site_name=config.site_name,
-            ),
+        options = PageOptions(
+            pages_dir=self.config.pages_dir.strip("/"),
+            directory_urls=config.use_directory_urls,
+            template_dir=self.project / templates if templates else None,
+            site_url=config.site_url or "",
+            site_name=config.site_name,
         )
+        try:
+            result = build(Inputs(self.project, layout, self._audience(), MEMO), options)
+        except TemplateFailure as failure:
+            # A template every page of its kind uses: no page of it can be made.
+            where = display_path(Path(failure.filename), self.project)
+            raise PluginError(f"{printable(where)}:{failure.line}: {failure.reason}") from None
         # MkDocs would swallow broken front-matter silently; every problem is logged as
         # an error instead, so `--strict` fails and a plain build says it loudly.
         for problem in result.portfolio.problems:
             log.error(problem.format())
+        for warning in result.portfolio.warnings:
+            log.warning(warning.format())
         if result.portfolio.problems:
             log.error(
                 "%d of %d experiment files are not published; see %s/needs-attention/",
@@ -92,7 +101,7 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
                 self.config.pages_dir,
             )
         for path in result.hidden:
-            log.info("%s is not published in this build (its visibility)", path)
+            log.info("%s is not published in this build (its visibility)", printable(path))
         for generated in result.files:
             self._replace(files, config, generated)
         # Pages whose HTML the portal rendered itself; see html_stash.py.

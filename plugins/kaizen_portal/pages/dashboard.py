@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import markupsafe
-
 from ..analysis import insights
 from ..analysis.comparisons import Analysis
 from ..analysis.lineage import Lineage
@@ -13,7 +11,7 @@ from ..inputs.vocabulary import Status
 from .groups import primary_tally
 from .links import HOME_URI
 from .markers import DASHBOARD_MARKER
-from .rendering import Renderer, front_matter
+from .rendering import Renderer, as_html, front_matter
 
 LATEST = 6  # concluded experiments on the dashboard
 
@@ -21,7 +19,8 @@ LATEST = 6  # concluded experiments on the dashboard
 def default_home(site_name: str) -> str:
     """The home page of a portal whose docs have none: the dashboard under the site's name."""
     head = front_matter(title="Home", hide=["navigation", "toc"])
-    return f"{head}# {markupsafe.escape(site_name)}\n\n{DASHBOARD_MARKER}\n"
+    # HTML, not a Markdown heading: mkdocs.yml's site name is input like any other.
+    return f"{head}<h1>{as_html(site_name)}</h1>\n\n{DASHBOARD_MARKER}\n"
 
 
 def dashboard(

@@ -11,9 +11,8 @@ import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..analysis.insights import group_slug
 from ..inputs.portfolio import Entry
-from ..inputs.vocabulary import DEFAULT_PAGES_DIR
+from ..inputs.vocabulary import DEFAULT_PAGES_DIR, INDEX_PAGE, PROBLEMS_PAGE, group_slug
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ class GeneratedFile:
     in_nav: bool = False  # only listing pages; experiment pages are reached through them
 
 
-HOME_URI = "index.md"
+HOME_URI = f"{INDEX_PAGE}.md"
 # Where each kind of listing lives; experiment pages stay under their own folder.
 GROUP_SECTIONS = {"team": "teams", "tag": "tags", "owner": "people", "metric": "metrics"}
 
@@ -47,17 +46,17 @@ class Links:
         return f"{self.options.pages_dir}/{entry.meta.slug}.md"
 
     def index_uri(self) -> str:
-        return f"{self.options.pages_dir}/index.md"
+        return f"{self.options.pages_dir}/{INDEX_PAGE}.md"
 
     def problems_uri(self) -> str:
-        return f"{self.options.pages_dir}/needs-attention.md"
+        return f"{self.options.pages_dir}/{PROBLEMS_PAGE}.md"
 
     def group_uri(self, kind: str, name: str) -> str:
         """The page of one team, tag, person or metric."""
         return f"{GROUP_SECTIONS[kind]}/{group_slug(name)}.md"
 
     def groups_uri(self, kind: str) -> str:
-        return f"{GROUP_SECTIONS[kind]}/index.md"
+        return f"{GROUP_SECTIONS[kind]}/{INDEX_PAGE}.md"
 
     def timeline_uri(self) -> str:
         return "timeline.md"

@@ -8,6 +8,7 @@ out what Python computed; the filters and globals below are all the logic they r
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,6 +17,8 @@ from pathlib import Path
 import jinja2
 import markupsafe
 import yaml
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..analysis import formatting, insights
 from ..analysis.comparisons import Analysis
@@ -28,6 +31,36 @@ from .markers import WRITEUP_MARKER
 TEMPLATES = Path(__file__).parent / "templates"
 
 
+def as_html(value: object) -> markupsafe.Markup:
+    """Every value a template writes, as HTML that stays on the line it was written on.
+
+    Escaping ``<``, ``>``, ``&`` and quotes keeps a string from opening or closing a tag
+    or an attribute; its line breaks become character references as well, because the
+    page is Markdown around these HTML blocks, and a blank line inside an author's string
+    would end the block and hand the rest of the string to Markdown as Markdown. Values
+    that are HTML already (``Markup``: rows, figures, the write-up) are the portal's own.
+    """
+    if isinstance(value, markupsafe.Markup):
+        return value
+    escaped = str(markupsafe.escape(value))
+    return markupsafe.Markup(escaped.replace("\r", "&#13;").replace("\n", "&#10;"))
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Templates, the shipped ones and a project's overrides, lay out data and nothing
+    more: they read the portal's own objects and plain values, and call their methods,
+    but cannot reach a file, a module or the interpreter (a path's ``read_text``, a
+    function's globals), nor change what they were given."""
+
+    def is_safe_attribute(self, obj: object, attr: str, value: object) -> bool:
+        module = type(obj).__module__.split(".", 1)[0]
+        return module in _READABLE and super().is_safe_attribute(obj, attr, value)
+
+
+# The modules whose objects a template may read: the portal's data, and plain values.
+_READABLE = frozenset({"kaizen_portal", "builtins", "datetime", "markupsafe", "jinja2"})
+
+
 @lru_cache(maxsize=4)  # a serve session that edits templates need not keep every old one
 def _environment(template_dir: Path | None, version: str = "") -> jinja2.Environment:
     """One environment per state of the override templates (``version`` is their digest):
@@ -35,9 +68,10 @@ def _environment(template_dir: Path | None, version: str = "") -> jinja2.Environ
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(TEMPLATES)]
     if template_dir is not None:
         loaders.insert(0, jinja2.FileSystemLoader(template_dir))
-    env = jinja2.Environment(
+    env = _Sandbox(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,  # every template emits HTML: author strings are escaped here
+        finalize=as_html,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -115,9 +149,7 @@ class Renderer:
             description=_escape_title(description) if description is not None else None,
             hide=list(hide) if hide is not None else None,
         )
-        body = self.env.get_template(template).render(
-            link=lambda target: self.links.relative(uri, target), links=self.links, **context
-        )
+        body = self.fragment(template, uri, **context)
         return GeneratedFile(uri, head + body, in_nav)
 
     def rows(self, template: str, uri: str) -> Callable[[Analysis], markupsafe.Markup]:
@@ -132,7 +164,8 @@ class Renderer:
         def row(analysis: Analysis) -> markupsafe.Markup:
             key = (template, analysis.entry.meta.slug, depth)
             if key not in self._rows:
-                html = self.env.get_template(template).render(
+                html = self._render(
+                    template,
                     analysis=analysis,
                     links=self.links,
                     link=lambda target: self.links.via_root(depth, target),
@@ -143,10 +176,45 @@ class Renderer:
         return row
 
     def fragment(self, template: str, uri: str, **context: object) -> str:
-        """HTML for part of the page at ``uri`` (the home page's dashboard)."""
-        return self.env.get_template(template).render(
-            link=lambda target: self.links.relative(uri, target), links=self.links, **context
+        """HTML for the page at ``uri``, or for part of it (the home page's dashboard)."""
+        return self._render(
+            template,
+            link=lambda target: self.links.relative(uri, target),
+            links=self.links,
+            **context,
         )
+
+    def _render(self, template: str, **context: object) -> str:
+        try:
+            return self.env.get_template(template).render(**context)
+        except jinja2.TemplateError as error:
+            raise TemplateFailure.of(error, template) from error
+
+
+class TemplateFailure(Exception):
+    """A template that cannot make its page (a project's override, as a rule): which
+    file, which line, and why, for the adaptor to report without a traceback."""
+
+    def __init__(self, filename: str, line: int, reason: str) -> None:
+        super().__init__(filename, line, reason)  # as it is pickled back from a worker
+        self.filename, self.line, self.reason = filename, line, reason
+
+    def __str__(self) -> str:
+        return f"{self.filename}:{self.line}: {self.reason}"
+
+    @classmethod
+    def of(cls, error: jinja2.TemplateError, template: str) -> TemplateFailure:
+        """Jinja's own syntax errors say where; others, the deepest template frame does."""
+        if isinstance(error, jinja2.TemplateSyntaxError):
+            return cls(error.filename or template, error.lineno, error.message or str(error))
+        frames = traceback.extract_tb(error.__traceback__)
+        frame = next((f for f in reversed(frames) if f.filename.endswith(".j2")), None)
+        reason = (error.message or str(error)).rstrip(".")
+        if isinstance(error, SecurityError):
+            reason += ": a template lays out the portal's data and reaches nothing else"
+        if frame is None:
+            return cls(template, 1, reason)
+        return cls(frame.filename, frame.lineno or 1, reason)
 
 
 def _escape_title(text: str) -> str:
