@@ -96,11 +96,19 @@ def mkdocs(*args: str) -> list[str]:
 
 
 def mkdocs_build(
-    project: Path, site: Path, *, strict: bool, env: dict[str, str] | None = None
+    project: Path,
+    site: Path,
+    *,
+    strict: bool,
+    env: dict[str, str] | None = None,
+    quiet: bool = True,
 ) -> subprocess.CompletedProcess[str]:
-    """A real `mkdocs build`, as a user or CI runs it, through the installed entry point."""
-    command = mkdocs("build", "-q", "-f", str(project / "mkdocs.yml"), "-d", str(site))
-    command += ["--strict"] if strict else []
+    """A real `mkdocs build`, as a user or CI runs it, through the installed entry point.
+
+    Quiet, it logs errors only; MkDocs then does not count warnings against --strict.
+    """
+    command = mkdocs("build", "-f", str(project / "mkdocs.yml"), "-d", str(site))
+    command += (["-q"] if quiet else []) + (["--strict"] if strict else [])
     return subprocess.run(
         command,
         capture_output=True,

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..inputs.catalog import Catalog, load_catalog
-from ..inputs.files import display_path, read_input
+from ..inputs.files import display_path, read_write_up
 from ..inputs.portfolio import Loaded, Portfolio, assemble, experiment_files, load_entry
 from ..inputs.problems import SourceError
 from ..inputs.vocabulary import DEFAULT_LAYOUT, ProjectLayout
@@ -55,7 +55,7 @@ def _remembered(
     for path in files:
         shown = display_path(path, project)
         try:
-            raw = read_input(path, project, shown)
+            raw = read_write_up(path, project, shown)
         except SourceError as refused:
             reads.append(_Read(path, shown, None, digest(shown, refused.problem.format())))
         else:

@@ -20,9 +20,9 @@ import yaml
 
 from ..analysis.lineage import lineages
 from ..inputs.catalog import Catalog
-from ..inputs.files import display_path
+from ..inputs.files import display_path, read_write_up
 from ..inputs.portfolio import Entry, experiment_files, load_entry
-from ..inputs.problems import did_you_mean
+from ..inputs.problems import SourceError, did_you_mean
 from ..inputs.schema import ID_PATTERN, MetricResults
 from ..inputs.vocabulary import Design, Status, Visibility
 from .project import EXIT_OK, EXIT_PROBLEMS, CommandError, Project
@@ -56,7 +56,7 @@ class Draft:
 
 def run_new(project: Project, args: argparse.Namespace) -> int:
     catalog = project.catalog()
-    taken = taken_ids(project.experiments)
+    taken = taken_ids(project)
     parent, cycle = _parent(project, args.next, taken) if args.next else (None, 1)
     team = args.team or (parent.meta.team if parent else None)
     if team is None:
@@ -89,12 +89,19 @@ def run_new(project: Project, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def taken_ids(folder: Path) -> dict[str, Path]:
-    """Every id in use, by lowercase id: from file names and from ``id:`` lines."""
+def taken_ids(project: Project) -> dict[str, Path]:
+    """Every id in use, by lowercase id: from file names and from ``id:`` lines.
+
+    Files that may not be read (links out of the project, pipes) reserve their name only.
+    """
     taken: dict[str, Path] = {}
-    for path in experiment_files(folder):
+    for path in experiment_files(project.experiments):
         taken.setdefault(path.stem.lower(), path)
-        match = _ID_LINE.search(path.read_text("utf-8", errors="replace"))
+        try:
+            raw = read_write_up(path, project.root, project.shown(path))
+        except SourceError:
+            continue
+        match = _ID_LINE.search(raw.decode("utf-8", errors="replace"))
         if match:
             taken.setdefault(match.group(1).lower(), path)
     return taken

@@ -102,7 +102,7 @@ def reserved_name(loc: Loc, name: str) -> Finding:
         f"'{name}' would have the page that lists all of them",
         expected="any other name",
         found=show(name),
-        hint="add a word, e.g. 'Index team'",
+        hint="add a word to the name: the name alone is taken by the list",
     )
 
 

@@ -82,11 +82,18 @@ def unreadable(path: Path, project: Path, shown: str) -> Problem | None:
     return None
 
 
-def read_input(path: Path, project: Path, shown: str, limit: int = MAX_BYTES) -> bytes:
+TOO_LARGE = "check that the right file is named"
+WRITE_UP_TOO_LARGE = f"{TOO_LARGE}; a write-up holds prose, not data"
+
+
+def read_input(
+    path: Path, project: Path, shown: str, limit: int = MAX_BYTES, hint: str = TOO_LARGE
+) -> bytes:
     """The bytes of an input file, refused (``SourceError``) unless it may be read whole.
 
     The size is checked before reading, and the read stops one byte past the limit, since
-    some files (those under /proc) say they are empty whatever they hold.
+    some files (those under /proc) say they are empty whatever they hold. ``hint`` says
+    what to do about a file too large.
     """
     problem = unreadable(path, project, shown)
     if problem is not None:
@@ -104,7 +111,7 @@ def read_input(path: Path, project: Path, shown: str, limit: int = MAX_BYTES) ->
             "the file is too large",
             expected=f"at most {limit:,} bytes",
             found=f"{size:,} bytes",
-            hint="check that the right file is named; a write-up holds prose, not data",
+            hint=hint,
         )
     )
 
@@ -133,3 +140,7 @@ def decode(raw: bytes, path: str) -> str:
 
 def read_text(path: Path, project: Path, shown: str, limit: int = MAX_BYTES) -> str:
     return decode(read_input(path, project, shown, limit), shown)
+
+
+def read_write_up(path: Path, project: Path, shown: str) -> bytes:
+    return read_input(path, project, shown, MAX_BYTES, WRITE_UP_TOO_LARGE)

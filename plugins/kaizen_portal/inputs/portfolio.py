@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from .catalog import Catalog
 from .daily_csv import DailyData, read_daily
-from .files import MAX_DATA_BYTES, decode, display_path, read_input, read_text, unreadable
+from .files import MAX_DATA_BYTES, decode, display_path, read_text, read_write_up, unreadable
 from .positioned_yaml import FieldPositions, Source, parse_front_matter
 from .problems import Finding, Loc, Locate, Problem, SourceError, plural
 from .rules import check_experiment, check_lineage, name_warnings
@@ -181,7 +181,7 @@ def _source(path: Path, shown: str, project: Path, raw: bytes | None) -> Source:
         )
     if problem is not None:
         raise SourceError(problem)
-    raw = read_input(path, project, shown) if raw is None else raw
+    raw = read_write_up(path, project, shown) if raw is None else raw
     return parse_front_matter(decode(raw, shown), shown)
 
 
