@@ -11,11 +11,11 @@ from typing import Any
 
 import plotly.graph_objects as go
 import pytest
+from kaizen_portal.analysis.states import State
 from kaizen_portal.analysis.trends import trend
-from kaizen_portal.analysis.verdicts import VERDICT_LABELS
 from kaizen_portal.build.pipeline import Inputs, build
 from kaizen_portal.charts import figures, forest, phases
-from kaizen_portal.charts.forest import verdict_colour
+from kaizen_portal.charts.forest import state_colour
 from kaizen_portal.charts.phases import DAY_MS, phase_colour
 from kaizen_portal.charts.trend import daily_chart
 from kaizen_portal.inputs.daily_csv import read_daily
@@ -62,9 +62,9 @@ def test_lift_chart_has_one_point_per_variant_with_its_interval(tmp_path: Path) 
     for metric in analysis.metrics:
         arm = metric.variants[0]
         c = arm.comparison
-        trace, i = points[f"{metric.definition.label}<br>short_form"]
-        assert trace["name"] == VERDICT_LABELS[arm.verdict]
-        assert trace["marker"]["color"] == verdict_colour(arm.verdict)
+        trace, i = points[f"{metric.definition.label}<br>short form"]  # the arm, as it reads
+        assert trace["name"] == arm.state.label
+        assert trace["marker"]["color"] == state_colour(arm.state)
         assert trace["x"][i] == pytest.approx(c.lift * 100)
         assert trace["error_x"]["array"][i] == pytest.approx((c.ci_high - c.lift) * 100)
         assert trace["error_x"]["arrayminus"][i] == pytest.approx((c.lift - c.ci_low) * 100)
@@ -90,7 +90,7 @@ def test_lift_chart_colours_a_significant_drop_as_a_win_when_lower_is_better(
     assert chart is not None
     (trace,) = chart.figure["data"]
     assert trace["name"] == "Win"
-    assert trace["marker"]["color"] == verdict_colour("win")
+    assert trace["marker"]["color"] == state_colour(State.WIN) == "var(--kz-win)"
     assert trace["x"][0] < 0
     assert "lower is better" in trace["y"][0]
 
@@ -101,7 +101,7 @@ def test_lift_chart_shows_untested_changes_without_intervals(tmp_path: Path) -> 
     chart = forest.lift_chart(analysed(tmp_path, data), 0.95)
     assert chart is not None
     (trace,) = chart.figure["data"]
-    assert trace["name"] == "Not tested"
+    assert trace["name"] == "Not a test"
     assert trace["error_x"]["array"] == [None, None]
     assert chart.figure["layout"]["xaxis"]["title"]["text"] == "Change vs baseline"
 

@@ -106,12 +106,17 @@ def test_win_rates_count_concluded_primary_verdicts(samples) -> None:
     _, analyses = samples
     rates = {r.team: r.tally for r in insights.win_rates(analyses)}
     web = [
-        insights.primary_arm(a)
+        (a, insights.primary_arm(a))
         for a in analyses
         if a.entry.meta.team == "Web" and a.entry.meta.status.value == "concluded"
     ]
-    assert rates["Web"].win == sum(1 for arm in web if arm and arm.verdict == "win")
-    assert rates["Web"].tested == sum(1 for arm in web if arm and arm.verdict)
+    valid = [arm for a, arm in web if arm and arm.verdict and not a.srm]
+    assert rates["Web"].win == sum(1 for arm in valid if arm.verdict == "win")
+    assert rates["Web"].tested == len(valid)
+    # The broken split of EXP-2026-006 tested as a win, and counts as nothing of the kind.
+    broken = next(arm for a, arm in web if a.entry.meta.id == "EXP-2026-006")
+    assert broken.verdict == "win" and broken.state.value == "invalid"
+    assert rates["Web"].of(broken.state) == 1
 
 
 # --- generated pages --------------------------------------------------------------------
@@ -140,20 +145,24 @@ def test_tag_and_people_pages_exist_for_every_name(samples, pages) -> None:
 def test_metric_page_puts_every_comparison_in_its_forest(samples, pages) -> None:
     _, analyses = samples
     page = pages["metrics/email_click_rate.md"]
-    comparisons = [
-        (a.entry.meta.id, arm.arm)
-        for a in analyses
-        for arm in insights.metric_arms(a, "email_click_rate")
-    ]
+    measured = [a for a in analyses if insights.metric_arms(a, "email_click_rate")]
     (forest,) = figures(page)
     rows = [y for trace in forest["data"] for y in trace["y"]]
-    assert sorted(rows) == sorted(f"{i} · {arm}" for i, arm in comparisons)
+    # A row per comparison, named by the experiment's title (and the variant, where an
+    # experiment has several), in the order of the table below it: newest first.
+    assert len(rows) == sum(len(insights.metric_arms(a, "email_click_rate")) for a in measured)
+    order = {y: i for i, y in enumerate(forest["layout"]["yaxis"]["categoryarray"])}
+    titles = [a.entry.meta.title for a in insights.newest_first(measured)]
+    firsts = [min(order[y] for y in rows if y.startswith(t[:40])) for t in titles]
+    assert firsts == sorted(firsts)
     tally = insights.tally(
         arm for a in analyses for arm in insights.metric_arms(a, "email_click_rate")
     )
     assert (
-        f'<span class="kz-tile__value">{tally.flat}</span><span class="kz-tile__label">flat' in page
+        f'<span class="kz-tile__value">{tally.flat}</span><span class="kz-tile__label">'
+        "no clear difference" in page
     )
+    assert f"{tally.total} comparisons in {len(measured)} experiments" in page
     # Every metric of the catalog gets a page, measured or not.
     portfolio, _ = samples
     for name in portfolio.catalog.metrics:

@@ -8,7 +8,7 @@ arithmetic itself lives in ``effects``, ``verdicts`` and ``validity``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..inputs.catalog import Catalog, MetricDef
 from ..inputs.portfolio import Entry
@@ -22,6 +22,7 @@ from ..inputs.schema import (
 )
 from ..inputs.vocabulary import MetricKind
 from . import effects, trends, validity, verdicts
+from .states import State, state_of
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,9 @@ class ArmResult:
     value: float
     comparison: effects.Comparison | None = None  # None for the control
     p_adjusted: float | None = None
-    verdict: verdicts.Verdict | None = None
+    verdict: verdicts.Verdict | None = None  # the test's reading alone
     underpowered: bool = False
+    state: State | None = None  # what the result may be taken for; None for the control
 
     @property
     def sample(self) -> int | None:
@@ -89,6 +91,8 @@ def analyze(entry: Entry, catalog: Catalog) -> Analysis:
     settings = catalog.settings
     randomized = exp.design.randomized
     primary = exp.primary_metric
+    srm_p_value = _srm(entry) if randomized else None
+    valid = srm_p_value is None or not validity.has_srm(srm_p_value)
     drafts = [_compare_metric(exp, m, settings.confidence, randomized) for m in exp.metrics]
     # One family per experiment: every arm-versus-control comparison of every metric.
     flat = [arm for metric in drafts for arm in metric[1:]]
@@ -101,13 +105,17 @@ def analyze(entry: Entry, catalog: Catalog) -> Analysis:
         definition = catalog.metrics[spec.name]
         judged = [arms[0]]
         for arm in arms[1:]:
-            p_adj = next(adjusted_iter)
-            judged.append(_judge(arm, p_adj, definition, settings.confidence))
+            verdict = _judge(arm, next(adjusted_iter), definition, settings.confidence)
+            judged.append(replace(verdict, state=_state(verdict, exp, valid)))
         metrics.append(
             MetricResult(spec.name, definition, spec is primary, tuple(judged)),
         )
     trend = trends.trend(entry.daily, settings.confidence) if entry.daily else None
-    return Analysis(entry, tuple(metrics), _srm(entry) if randomized else None, trend)
+    return Analysis(entry, tuple(metrics), srm_p_value, trend)
+
+
+def _state(arm: ArmResult, exp: Experiment, valid: bool) -> State:
+    return state_of(arm.verdict, arm.underpowered, exp.status, valid)
 
 
 def _compare_metric(

@@ -21,13 +21,21 @@ def _missing(x: float | None) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
+def _trimmed(text: str) -> str:
+    """``61.20`` as ``61.2``, ``64.00`` as ``64``: no zeros that say nothing."""
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def percent(x: float | None, digits: int = 2) -> str:
-    return NO_VALUE if _missing(x) else f"{x * 100:.{digits}f}%"
+    return NO_VALUE if _missing(x) else f"{_trimmed(f'{x * 100:.{digits}f}')}%"
 
 
 def signed_percent(x: float | None, digits: int = 1) -> str:
     """Relative lifts: always signed, so a reader never mistakes a drop for a gain."""
-    return NO_VALUE if _missing(x) else f"{x * 100:+.{digits}f}%".replace("-", MINUS)
+    if _missing(x):
+        return NO_VALUE
+    text = _trimmed(f"{x * 100:+.{digits}f}")
+    return f"{'+0' if text in ('+0', '-0') else text}%".replace("-", MINUS)
 
 
 def interval(low: float | None, high: float | None, digits: int = 1) -> str:
@@ -39,7 +47,7 @@ def interval(low: float | None, high: float | None, digits: int = 1) -> str:
 def p_value(p: float | None) -> str:
     if _missing(p):
         return NO_VALUE
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+    return "< 0.001" if p < 0.001 else _trimmed(f"{p:.3f}")
 
 
 def p_statement(p: float | None) -> str:
@@ -53,27 +61,38 @@ def count(n: int | None) -> str:
 
 
 def number(x: float | None) -> str:
-    """Up to three significant decimals, no trailing noise."""
+    """Up to two decimals below a thousand, none above; no trailing zeros."""
     if _missing(x):
         return NO_VALUE
-    return f"{x:,.2f}" if abs(x) < 1000 else f"{x:,.0f}"
+    return _trimmed(f"{x:,.2f}") if abs(x) < 1000 else f"{x:,.0f}"
+
+
+_CURRENCIES = {"$", "€", "£"}
 
 
 def metric_value(x: float | None, definition: MetricDef) -> str:
-    """A value in the metric's unit: rates as percentages, money and times with units."""
+    """A value in the metric's unit: rates as percentages, money and times with units.
+
+    Money keeps its cents ($38.90), as prices are written.
+    """
     if definition.kind is MetricKind.PROPORTION:
         return percent(x)
     unit = definition.unit
     if _missing(x):
         return NO_VALUE
-    if unit in {"$", "€", "£"}:
-        return f"{unit}{number(x)}"
+    if unit in _CURRENCIES:
+        return f"{unit}{x:,.2f}" if abs(x) < 1000 else f"{unit}{x:,.0f}"
     return f"{number(x)} {unit}".strip()
 
 
 def days(n: float | None) -> str:
     """A span of days, such as a median cycle: ``12 days``."""
     return NO_VALUE if _missing(n) else f"{round(n)} days"
+
+
+def sentence(text: str) -> str:
+    """``split broken: ...`` as it starts a sentence: ``Split broken: ...``."""
+    return text[:1].upper() + text[1:]
 
 
 def date(d: dt.date | None) -> str:
@@ -91,5 +110,6 @@ FILTERS = {
     "metric_value": metric_value,
     "date": date,
     "days": days,
+    "sentence": sentence,
     "plural": plural,
 }

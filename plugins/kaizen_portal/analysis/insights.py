@@ -17,6 +17,7 @@ from ..inputs.portfolio import Entry
 from ..inputs.vocabulary import Decision, Status, group_slug
 from .comparisons import Analysis, ArmResult
 from .lineage import Lineage
+from .states import State
 
 
 def newest_first(analyses: Iterable[Analysis]) -> list[Analysis]:
@@ -94,15 +95,43 @@ def primary_arm(analysis: Analysis) -> ArmResult | None:
 
 @dataclass(frozen=True)
 class Tally:
-    """Verdicts counted over comparisons: the meta-analysis headline of a metric or team."""
+    """Results counted by state: the headline of a metric, a team, a tag or a person.
 
-    win: int = 0
-    loss: int = 0
-    flat: int = 0
+    Only final results (a concluded, valid test's reading) are wins, losses or no clear
+    difference; invalid and interim results are counted apart, never among them.
+    """
+
+    counts: tuple[tuple[State, int], ...] = ()  # every state, in State's order
+
+    def of(self, state: State) -> int:
+        return dict(self.counts).get(state, 0)
+
+    @property
+    def win(self) -> int:
+        return self.of(State.WIN)
+
+    @property
+    def loss(self) -> int:
+        return self.of(State.LOSS)
+
+    @property
+    def flat(self) -> int:
+        """No clear difference, too small a test to tell included."""
+        return self.of(State.FLAT) + self.of(State.TOO_SMALL)
 
     @property
     def tested(self) -> int:
-        return self.win + self.loss + self.flat
+        """Final results: what a win rate is a rate of."""
+        return sum(n for state, n in self.counts if state.final)
+
+    @property
+    def total(self) -> int:
+        return sum(n for _, n in self.counts)
+
+    @property
+    def others(self) -> tuple[tuple[State, int], ...]:
+        """The results that are not final (not valid, interim, not a test), with counts."""
+        return tuple((state, n) for state, n in self.counts if not state.final and n)
 
     @property
     def win_rate(self) -> float | None:
@@ -110,8 +139,8 @@ class Tally:
 
 
 def tally(arms: Iterable[ArmResult | None]) -> Tally:
-    counts = Counter(arm.verdict for arm in arms if arm is not None and arm.verdict)
-    return Tally(counts["win"], counts["loss"], counts["flat"])
+    counts = Counter(arm.state for arm in arms if arm is not None and arm.state)
+    return Tally(tuple((state, counts[state]) for state in State))
 
 
 def metric_arms(analysis: Analysis, metric: str) -> list[ArmResult]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import subprocess
-from collections.abc import Iterable, MutableMapping, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from pathlib import Path
 
 # The reproducible-builds convention that MkDocs reads for the sitemap's dates and the
@@ -31,6 +31,12 @@ def pin_build_date(
         return None
     environ[EPOCH_VARIABLE] = str(epoch)
     return environ[EPOCH_VARIABLE]
+
+
+def epoch_date(environ: Mapping[str, str]) -> dt.date | None:
+    """The build's date, as ``SOURCE_DATE_EPOCH`` gives it (UTC), or None when unset."""
+    epoch = environ.get(EPOCH_VARIABLE, "")
+    return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date() if epoch.isdigit() else None
 
 
 def build_epoch(project: Path, inputs: Iterable[Path]) -> int | None:

@@ -117,11 +117,12 @@ def build(inputs: Inputs, options: PageOptions) -> Build:
     dates = git_dates.last_changed(inputs.project, [Path(e.path) for e in shown])
     changed = {e.path: dates[Path(e.path)] for e in shown}
     family = lineages(portfolio.entries)
-    render = Renderer.for_options(options, _templates_version(options.template_dir))
+    confidence = portfolio.catalog.settings.confidence
+    render = Renderer.for_options(options, _templates_version(options.template_dir), confidence)
     analyses, files = _experiments(portfolio, family, changed, render, inputs.memo)
     files += _listings(portfolio, analyses, family, render, portfolio.withheld(inputs.audience))
     links = render.links
-    export = export_json(portfolio, analyses, lambda e: links.url(links.page_uri(e)))
+    export = export_json(portfolio, analyses, lambda e: links.url(links.page_uri(e)), options.as_of)
     files.append(GeneratedFile(EXPORT_URI, export))
     files += feeds(portfolio, analyses, options)
     home = dashboard(portfolio, analyses, family, render)

@@ -1,4 +1,4 @@
-"""Forests of lifts: each comparison's lift with its interval, coloured by its verdict.
+"""Forests of lifts: each comparison's lift with its interval, coloured by its state.
 
 An experiment page shows one row per metric and arm; a metric's page shows one row per
 experiment that measured it, so a reader sees whether an effect held up over time.
@@ -6,23 +6,25 @@ experiment that measured it, so a reader sees whether an effect held up over tim
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..analysis import formatting
 from ..analysis.comparisons import Analysis, ArmResult, MetricResult
-from ..analysis.verdicts import VERDICT_LABELS, Verdict
+from ..analysis.states import State
 from ..inputs.catalog import confidence_level
 from ..inputs.portfolio import Entry
+from ..inputs.schema import Experiment
 from ..inputs.vocabulary import Direction
 from .figures import ROW_HEIGHT, Chart, Figure, colour, layout, number, plotly_text
 
 FOREST_LIMIT = 60  # rows in a metric's forest; the table under it lists every comparison
 
 
-def verdict_colour(verdict: Verdict | None) -> str:
-    """Wins, losses and flat results in their own colours; an untested change in another."""
-    return colour(verdict or "untested")
+def state_colour(state: State) -> str:
+    """Each state in its own colour, the badges' colour: a broken split never looks green."""
+    return colour(state.css)
 
 
 @dataclass(frozen=True)
@@ -33,11 +35,13 @@ class ForestRow:
     arm: ArmResult
     hover: str  # plotly text naming the comparison in the tooltip
     url: str = ""  # where a click on the point goes; empty for none
+    key: str = ""  # what tells the row from another of the same label (an id)
 
 
 def lift_chart(analysis: Analysis, confidence: float) -> Chart | None:
     """Every variant's lift with its interval, one row per metric and arm, by verdict."""
-    rows = [_lift_row(metric, arm) for metric in analysis.metrics for arm in metric.variants]
+    exp = analysis.entry.meta
+    rows = [_lift_row(metric, arm, exp) for metric in analysis.metrics for arm in metric.variants]
     rows = [row for row in rows if _has_lift(row.arm)]
     if not rows:
         return None
@@ -51,12 +55,12 @@ def lift_chart(analysis: Analysis, confidence: float) -> Chart | None:
 
 
 def forest_figure(rows: Sequence[ForestRow], axis_title: str, confidence: float) -> Figure:
-    """Lifts with intervals around a zero line, one trace per verdict so the legend reads."""
+    """Lifts with intervals around a zero line, one trace per state so the legend reads."""
     traces = []
-    for verdict in VERDICT_LABELS:
-        picked = [row for row in rows if row.arm.verdict == verdict]
+    for state in reversed(State):  # the legend reads from the best
+        picked = [row for row in rows if _state(row.arm) is state]
         if picked:
-            traces.append(_forest_trace(verdict, picked, confidence))
+            traces.append(_forest_trace(state, picked, confidence))
     figure: Figure = {
         "data": traces,
         "layout": layout(
@@ -88,21 +92,26 @@ def _has_lift(arm: ArmResult) -> bool:
     return arm.comparison is not None and number(arm.comparison.lift) is not None
 
 
+def _state(arm: ArmResult) -> State:
+    return arm.state or State.UNTESTED
+
+
 def _tally(rows: Sequence[ForestRow]) -> str:
-    wins = sum(1 for row in rows if row.arm.verdict == "win")
-    losses = sum(1 for row in rows if row.arm.verdict == "loss")
-    return f"{formatting.plural(len(rows), 'comparison')}, {wins} won, {losses} lost"
+    """``3 comparisons: 1 win, 2 no clear difference``: every state that occurs."""
+    counts = Counter(_state(row.arm) for row in rows)
+    each = ", ".join(f"{counts[s]} {s.counted}" for s in reversed(State) if counts[s])
+    return f"{formatting.plural(len(rows), 'comparison')}: {each}"
 
 
-def _lift_row(metric: MetricResult, arm: ArmResult) -> ForestRow:
+def _lift_row(metric: MetricResult, arm: ArmResult, exp: Experiment) -> ForestRow:
     lower = metric.definition.direction is Direction.LOWER
     label = plotly_text(metric.definition.label)
-    arm_name = plotly_text(arm.arm)
+    arm_name = plotly_text(exp.arm_label(arm.arm))
     shown = f"{label}<br>{arm_name}" + (" · ↓ lower is better" if lower else "")
     return ForestRow(shown, arm, f"{label} · {arm_name}")
 
 
-def _forest_trace(verdict: str | None, rows: Sequence[ForestRow], confidence: float) -> Figure:
+def _forest_trace(state: State, rows: Sequence[ForestRow], confidence: float) -> Figure:
     lifts, above, below, hover = [], [], [], []
     for row in rows:
         c = row.arm.comparison
@@ -119,14 +128,14 @@ def _forest_trace(verdict: str | None, rows: Sequence[ForestRow], confidence: fl
                 row.hover,
                 formatting.signed_percent(c.lift),
                 formatting.interval(c.ci_low, c.ci_high),
-                VERDICT_LABELS[verdict],
+                state.label,
             ]
         )
-    color = verdict_colour(verdict)
+    color = state_colour(state)
     return {
         "type": "scatter",
         "mode": "markers",
-        "name": VERDICT_LABELS[verdict],
+        "name": state.label,
         "x": lifts,
         "y": [row.label for row in rows],
         "error_x": {
@@ -153,25 +162,41 @@ def metric_forest(
     url: Callable[[Entry], str],
     confidence: float,
 ) -> Chart | None:
-    """One metric across experiments, oldest first: has the effect held up over time?"""
-    placed = [
-        ForestRow(
-            f"{plotly_text(a.entry.meta.id)} · {plotly_text(arm.arm)}",
-            arm,
-            f"{plotly_text(a.entry.meta.title)} · {plotly_text(arm.arm)}",
-            url(a.entry),
-        )
-        for a, arm in rows
-        if _has_lift(arm)
-    ]
+    """One metric across experiments, newest first as in the table below it: has the
+    effect held up over time? Rows are named by the experiment's title."""
+    placed = [_experiment_row(a, arm, url) for a, arm in rows if _has_lift(arm)]
     if not placed:
         return None
-    shown = placed[-FOREST_LIMIT:]
+    placed = _distinct(placed)
+    shown = placed[:FOREST_LIMIT]
     level = confidence_level(confidence)
     axis_title = f"Lift vs control, with {level} interval where tested"
-    caption = f"Every experiment that measured this metric, oldest first: {_tally(placed)}."
+    caption = f"Every experiment that measured this metric, newest first: {_tally(placed)}."
     if len(shown) < len(placed):
         caption += f" The chart shows the latest {len(shown)}; the table lists all."
     return Chart(
         "forest", forest_figure(shown, axis_title, confidence), "Lift per experiment", caption
     )
+
+
+TITLE_CHARACTERS = 48  # of a title on a chart row; the hover shows it whole
+
+
+def _experiment_row(analysis: Analysis, arm: ArmResult, url: Callable[[Entry], str]) -> ForestRow:
+    exp = analysis.entry.meta
+    variant = plotly_text(exp.arm_label(arm.arm))
+    title = exp.title
+    if len(title) > TITLE_CHARACTERS:
+        title = title[: TITLE_CHARACTERS - 1].rstrip() + "…"
+    label = plotly_text(title) + (f"<br>{variant}" if len(exp.arms) > 2 else "")
+    hover = f"{plotly_text(exp.title)} · {variant}"
+    return ForestRow(label, arm, hover, url(analysis.entry), plotly_text(exp.id))
+
+
+def _distinct(rows: list[ForestRow]) -> list[ForestRow]:
+    """Rows of the same title (two experiments named alike) keep apart by their ids."""
+    seen = Counter(row.label for row in rows)
+    return [
+        replace(row, label=f"{row.label} · {row.key}") if seen[row.label] > 1 else row
+        for row in rows
+    ]

@@ -18,7 +18,14 @@ from .positioned_yaml import parse_yaml
 from .problems import Finding, Loc, Problem, SourceError, show
 from .schema import StrictModel
 from .schema_errors import from_validation_error
-from .vocabulary import RESERVED_GROUP_SLUGS, Correction, Direction, MetricKind, group_slug
+from .vocabulary import (
+    CORRECTION_LABELS,
+    RESERVED_GROUP_SLUGS,
+    Correction,
+    Direction,
+    MetricKind,
+    group_slug,
+)
 
 METRICS_FILE = "metrics.yml"
 TEAMS_FILE = "teams.yml"
@@ -46,6 +53,10 @@ class Settings(StrictModel):
 
     confidence: Annotated[float, Field(gt=0.5, lt=1)] = 0.95
     correction: Correction = "holm"
+
+    @property
+    def correction_label(self) -> str:
+        return CORRECTION_LABELS[self.correction]
 
     @property
     def level(self) -> str:

@@ -20,7 +20,7 @@ from .files import MAX_DATA_BYTES, decode, display_path, read_text, read_write_u
 from .positioned_yaml import FieldPositions, Source, parse_front_matter
 from .problems import Finding, Loc, Locate, Problem, SourceError, plural
 from .rules import check_experiment, check_lineage, name_warnings
-from .schema import ARM_MODELS, Experiment, MetricResults, Phases
+from .schema import ARM_MODELS, Experiment, MetricResults, Phases, Plan
 from .schema_errors import from_validation_error
 from .vocabulary import MetricKind, Visibility
 
@@ -220,6 +220,8 @@ def known_fields(loc: Loc) -> list[str]:
     model: type[BaseModel] = Experiment
     if loc[:1] == ("dates",):
         model = Phases
+    elif loc[:1] == ("plan",):
+        model = Plan
     elif loc[:1] == ("metrics",) and len(loc) == 2:
         model = MetricResults
     elif len(loc) >= 4:

@@ -129,6 +129,15 @@ def _check_dates(exp: Experiment) -> Iterator[Finding]:
                 expected="a date like 2025-03-10",
                 hint=f"add '{phase}:' under 'dates:'",
             )
+    start, planned_end = exp.dates.test, exp.plan.end if exp.plan else None
+    if start and planned_end and planned_end < start:
+        yield Finding(
+            ("plan", "end"),
+            f"the planned end comes before the test starts ({start})",
+            expected=f"a date on or after {start}",
+            found=str(planned_end),
+            hint="the plan's end is the last day the test is meant to run",
+        )
     for (before, earlier), (after, later) in pairwise(exp.dates.dated()):
         if later < earlier:
             yield Finding(
@@ -162,6 +171,15 @@ def _check_arms(exp: Experiment) -> Iterator[Finding]:
     for index, arm in enumerate(exp.arms):
         if arm in exp.arms[:index]:
             yield Finding(("arms", index), "this arm is listed twice", found=show(arm))
+    for arm in exp.arm_labels:
+        if arm not in exp.arms:
+            yield Finding(
+                ("arm_labels", arm),
+                "a label for an arm that is not in 'arms'",
+                expected="one of " + ", ".join(exp.arms) if exp.arms else "arms listed in 'arms'",
+                found=show(arm),
+                hint=did_you_mean(arm, exp.arms) or "label only the arms listed in 'arms'",
+            )
     if exp.split is not None:
         if len(exp.split) != len(exp.arms):
             yield Finding(

@@ -47,6 +47,7 @@ Name = Annotated[str, StringConstraints(pattern=NAME_PATTERN)]
 TagName = Annotated[str, StringConstraints(pattern=TAG_PATTERN)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Sentence = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 # Counts beyond this are typos or overflow bait; it keeps sums of many days inside int64.
 MAX_COUNT = 10**12
 # Dates outside these are typos (a year 1, a 9999): every timeline and month count of the
@@ -210,6 +211,13 @@ class MetricResults(StrictModel):
     results: Annotated[dict[Name, ArmNumbers], Field(min_length=1)]
 
 
+class Plan(StrictModel):
+    """How long and how large the test is meant to be, so a running one shows its progress."""
+
+    end: Day | None = None
+    sample: Annotated[int, Field(ge=1, le=MAX_COUNT)] | None = None  # users (or n), all arms
+
+
 class Experiment(StrictModel):
     """The front-matter of one write-up."""
 
@@ -221,19 +229,26 @@ class Experiment(StrictModel):
     team: ShortText
     tags: list[TagName] = []
     hypothesis: Text | None = None
+    summary: Sentence | None = None  # the takeaway, in one sentence
     design: Design = Design.AB_TEST
     parent: ExperimentId | None = None
     dates: Phases = Phases()
     arms: list[Name] = []
+    arm_labels: dict[Name, ShortText] = {}
     split: list[Annotated[float, Field(gt=0, allow_inf_nan=False)]] | None = None
     metrics: list[MetricResults] = []
     data: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    plan: Plan | None = None
     visibility: Visibility = Visibility.PUBLIC
 
     @property
     def slug(self) -> str:
         """The URL segment: ids are case-insensitive so links survive a renamed file."""
         return self.id.lower()
+
+    def arm_label(self, arm: str) -> str:
+        """How the arm reads on the page: its label, else its name with spaces."""
+        return self.arm_labels.get(arm) or arm.replace("_", " ")
 
     @property
     def primary_metric(self) -> MetricResults | None:

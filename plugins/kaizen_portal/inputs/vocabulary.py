@@ -85,6 +85,11 @@ class Direction(StrEnum):
 
 # How an experiment's many comparisons are corrected for multiple testing (portal.yml).
 Correction = Literal["none", "holm", "benjamini-hochberg"]
+CORRECTION_LABELS: dict[str, str] = {
+    "none": "no correction",
+    "holm": "Holm's method",
+    "benjamini-hochberg": "the Benjamini-Hochberg method",
+}
 
 
 class Phase(StrEnum):

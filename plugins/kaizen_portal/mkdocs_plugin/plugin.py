@@ -80,6 +80,7 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
             template_dir=self.project / templates if templates else None,
             site_url=config.site_url or "",
             site_name=config.site_name,
+            as_of=git_dates.epoch_date(os.environ),
         )
         try:
             result = build(Inputs(self.project, layout, self._audience(), MEMO), options)

@@ -11,6 +11,7 @@ from ..inputs.vocabulary import Status
 from .groups import primary_tally
 from .links import HOME_URI
 from .markers import DASHBOARD_MARKER
+from .readouts import interim_note
 from .rendering import Renderer, as_html, front_matter
 
 LATEST = 6  # concluded experiments on the dashboard
@@ -44,4 +45,6 @@ def dashboard(
         depth=insights.idea_depth(family[e.meta.slug] for e in portfolio.entries),
         velocity=velocity_chart(insights.velocity(rows)),
         win_rates=win_rate_chart(insights.win_rates(rows)),
+        outcome_of=render.outcome,
+        progress_of=lambda analysis: interim_note(analysis, render.links.options.as_of),
     )

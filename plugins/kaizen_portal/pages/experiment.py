@@ -14,6 +14,7 @@ from ..charts.trend import daily_chart
 from ..inputs.catalog import Catalog
 from ..inputs.portfolio import Entry
 from .links import GeneratedFile
+from .readouts import readout
 from .rendering import Renderer
 
 
@@ -49,6 +50,8 @@ def experiment_page(
         settings=settings,
         charts=page_charts,
         last_changed=last_changed,
+        outcome=render.outcome(analysis),
+        readout=lambda arm: readout(analysis, arm, links.options.as_of),
     )
 
 

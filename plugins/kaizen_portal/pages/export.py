@@ -6,32 +6,46 @@ layout is documented in the README and versioned by ``schema_version``.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from typing import Any
 
 from ..analysis.comparisons import Analysis, ArmResult, MetricResult
 from ..inputs.portfolio import Portfolio
+from .feeds import summary
+from .readouts import Readout, outcome, readout
 
 EXPORT_URI = "experiments.json"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: each result has its state; a verdict only when the state is final
 
 
-def export_json(portfolio: Portfolio, analyses: dict[str, Analysis], url_of: Any) -> str:
+def export_json(
+    portfolio: Portfolio,
+    analyses: dict[str, Analysis],
+    url_of: Any,
+    as_of: dt.date | None = None,
+) -> str:
     """The export as text; ``url_of(entry)`` gives each experiment's page URL."""
     settings = portfolio.catalog.settings
     document = {
         "schema_version": SCHEMA_VERSION,
         "settings": {"confidence": settings.confidence, "correction": settings.correction},
-        "experiments": [_experiment(analyses[e.meta.slug], url_of(e)) for e in portfolio.entries],
+        "experiments": [
+            _experiment(analyses[e.meta.slug], url_of(e), settings.confidence, as_of)
+            for e in portfolio.entries
+        ],
     }
     # Sorted keys and no NaN: the same input gives the same bytes, and strict parsers cope.
     return json.dumps(_clean(document), sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
 
-def _experiment(analysis: Analysis, url: str) -> dict[str, Any]:
+def _experiment(
+    analysis: Analysis, url: str, confidence: float, as_of: dt.date | None
+) -> dict[str, Any]:
     exp = analysis.entry.meta
     facts = exp.model_dump(mode="json", exclude={"metrics"})
+    told = outcome(analysis, confidence, as_of)
     return {
         **facts,
         "url": url,
@@ -39,15 +53,19 @@ def _experiment(analysis: Analysis, url: str) -> dict[str, Any]:
         "randomized": exp.design.randomized,
         "srm_p_value": analysis.srm_p_value,
         "srm": analysis.srm,
+        "state": told.state.value if told.state else None,  # of the primary result
+        "decision_note": told.decision_note or None,
+        "takeaway": told.takeaway or None,
+        "headline": summary(analysis, confidence, as_of),
         "results": [
-            _row(metric, arm, metric.arms[0])
+            _row(metric, arm, metric.arms[0], readout(analysis, arm, as_of))
             for metric in analysis.metrics
             for arm in metric.variants
         ],
     }
 
 
-def _row(metric: MetricResult, arm: ArmResult, control: ArmResult) -> dict[str, Any]:
+def _row(metric: MetricResult, arm: ArmResult, control: ArmResult, told: Readout) -> dict[str, Any]:
     c = arm.comparison
     assert c is not None
     return {
@@ -69,7 +87,9 @@ def _row(metric: MetricResult, arm: ArmResult, control: ArmResult) -> dict[str, 
         "ci_high": c.ci_high,
         "p_value": c.p_value,
         "p_adjusted": arm.p_adjusted,
-        "verdict": arm.verdict,
+        "state": told.state.value,
+        "state_note": told.note,
+        "verdict": arm.verdict if told.state.final else None,
         "mde": c.mde,
         "underpowered": arm.underpowered,
     }

@@ -22,6 +22,7 @@ from ..inputs.catalog import confidence_level
 from ..inputs.portfolio import Entry, Portfolio
 from ..inputs.vocabulary import Decision, Status
 from .links import GeneratedFile, Links, PageOptions
+from .readouts import outcome, readout
 
 RSS_URI = "feed.xml"
 JSON_FEED_URI = "feed.json"
@@ -79,38 +80,48 @@ def feeds(
     ]
 
 
-def summary(analysis: Analysis, confidence: float) -> str:
-    """One chat line: the decision, the primary result with its verdict, then the bet."""
+def summary(analysis: Analysis, confidence: float, as_of: dt.date | None = None) -> str:
+    """One chat line: the decision, the primary result in the words of its state, then the
+    takeaway (else the bet). A decision that goes against the result says so."""
     exp = analysis.entry.meta
-    parts = [f"{DECISION_WORDS[exp.decision]}."] if exp.decision else []
+    told = outcome(analysis, confidence, as_of)
+    parts = []
+    if exp.decision:
+        against = f", {told.against}" if told.against else ""
+        parts.append(f"{DECISION_WORDS[exp.decision]}{against}.")
     primary = analysis.primary
     if primary is not None and primary.variants:
-        parts.append(_primary_result(primary, exp.design.randomized, confidence))
-    if exp.hypothesis:
-        parts.append(" ".join(exp.hypothesis.split()))  # a digest line has no line breaks
+        parts.append(_primary_result(analysis, primary, confidence, as_of))
+    if told.takeaway or exp.hypothesis:
+        parts.append(" ".join((told.takeaway or exp.hypothesis or "").split()))  # one line
     return " ".join(parts)
 
 
-def _primary_result(metric: MetricResult, randomized: bool, confidence: float) -> str:
+def _primary_result(
+    analysis: Analysis, metric: MetricResult, confidence: float, as_of: dt.date | None
+) -> str:
     label = metric.definition.label
+    exp = analysis.entry.meta
+
+    def lift(arm: ArmResult) -> str:
+        return _lift(analysis, arm, confidence, as_of)
+
     if len(metric.variants) == 1:
-        return f"{label} {_lift(metric.variants[0], randomized, confidence)}."
-    each = "; ".join(f"{a.arm} {_lift(a, randomized, confidence)}" for a in metric.variants)
+        return f"{label} {lift(metric.variants[0])}."
+    each = "; ".join(f"{exp.arm_label(a.arm)} {lift(a)}" for a in metric.variants)
     return f"{label}: {each}."
 
 
-def _lift(arm: ArmResult, randomized: bool, confidence: float) -> str:
-    """``+4.6% (win, 95% interval +2.4% to +6.8%)``; an unrandomized change says so."""
+def _lift(analysis: Analysis, arm: ArmResult, confidence: float, as_of: dt.date | None) -> str:
+    """``+4.6% (win, 95% interval +2.4% to +6.8%)``; a result that is not a verdict says why."""
     c = arm.comparison
     assert c is not None  # only the control has no comparison
-    notes = [arm.verdict] if arm.verdict else []
+    told = readout(analysis, arm, as_of)
+    notes = [told.note if told.explains else told.label.lower()]
     if c.ci_low is not None and c.ci_high is not None:
         low, high = formatting.signed_percent(c.ci_low), formatting.signed_percent(c.ci_high)
         notes.append(f"{confidence_level(confidence)} interval {low} to {high}")
-    if not notes and not randomized:
-        notes.append("not randomized")
-    lift = formatting.signed_percent(c.lift)
-    return f"{lift} ({', '.join(notes)})" if notes else lift
+    return f"{formatting.signed_percent(c.lift)} ({', '.join(notes)})"
 
 
 def _newest_first(entry: Entry) -> tuple[int, str]:
@@ -141,7 +152,7 @@ def _item(analysis: Analysis, links: Links, confidence: float) -> FeedItem:
         published=dt.datetime.combine(day, dt.time(), dt.UTC) if day else None,
         author=exp.owner,
         categories=tuple(dict.fromkeys([exp.team, *exp.tags])),
-        summary=summary(analysis, confidence),
+        summary=summary(analysis, confidence, links.options.as_of),
     )
 
 

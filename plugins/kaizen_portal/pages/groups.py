@@ -6,6 +6,7 @@ listings are how readers reach them, so each one links every experiment it count
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -80,7 +81,8 @@ def _group_page(render: Renderer, kind: Kind, group: Group, catalog: Catalog) ->
         kind=kind,
         group=group,
         about=_description(kind, group, catalog),
-        tally=primary_tally(group.rows),
+        tally=insights.tally(insights.primary_arm(a) for a in group.rows),
+        counted="primary results",
         median_days=insights.median_cycle_days(group.rows),
         listing_row=render.rows("_listing_row.html.j2", uri),
         summary=_summary(group),
@@ -94,12 +96,17 @@ def _description(kind: Kind, group: Group, catalog: Catalog) -> str:
 
 
 def _summary(group: Group) -> str:
-    """``6 experiments: 1 running, 4 concluded``."""
-    counted = plural(len(group.rows), "experiment")
-    return f"{counted}: {group.running} running, {group.concluded} concluded"
+    """``6 experiments: 4 concluded, 1 running, 1 planned``: every status counted."""
+    return status_summary(group.rows)
+
+
+def status_summary(rows: Sequence[Analysis]) -> str:
+    counts = Counter(a.entry.meta.status for a in rows)
+    each = ", ".join(f"{counts[status]} {status.value}" for status in Status if counts[status])
+    return f"{plural(len(rows), 'experiment')}: {each}" if each else plural(0, "experiment")
 
 
 def primary_tally(rows: Iterable[Analysis]) -> insights.Tally:
-    """Verdicts of the primary results of the concluded experiments among ``rows``."""
+    """The primary results of the concluded experiments among ``rows``, by state."""
     concluded = (a for a in rows if a.entry.meta.status is Status.CONCLUDED)
     return insights.tally(insights.primary_arm(a) for a in concluded)

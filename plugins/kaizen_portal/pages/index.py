@@ -17,12 +17,12 @@ from ..analysis.comparisons import Analysis, ArmResult
 from ..analysis.formatting import plural
 from ..analysis.insights import primary_arm
 from ..analysis.lineage import chronological
-from ..analysis.verdicts import VERDICT_ORDER
 from ..inputs.catalog import Catalog
 from ..inputs.portfolio import Portfolio
 from ..inputs.schema import Experiment
 from ..inputs.vocabulary import Decision, Status
 from .links import GeneratedFile
+from .readouts import Outcome
 from .rendering import Renderer
 
 
@@ -35,8 +35,9 @@ class IndexRow:
     more_arms: str  # "(+2 more arms)" when the primary metric has other variants
     start: dt.date | None  # the test's start, or the build's before a test has started
     lift_key: str  # the primary lift as a plain number; empty when there is none
-    verdict_rank: str  # worst to best, as a number; empty when nothing was tested
+    state_rank: str  # worst to best, as a number; empty without a primary result
     status_rank: int  # the status's place in an experiment's life
+    outcome: Outcome
 
     @property
     def exp(self) -> Experiment:
@@ -51,7 +52,7 @@ def index_page(
         key=lambda a: chronological(a.entry),
         reverse=True,
     )
-    rows = [index_row(analysis) for analysis in ordered]
+    rows = [index_row(analysis, render.outcome(analysis)) for analysis in ordered]
     return render.page(
         "index.md.j2",
         render.links.index_uri(),
@@ -66,7 +67,7 @@ def index_page(
     )
 
 
-def index_row(analysis: Analysis) -> IndexRow:
+def index_row(analysis: Analysis, outcome: Outcome) -> IndexRow:
     exp = analysis.entry.meta
     arm = primary_arm(analysis)
     primary = analysis.primary
@@ -77,8 +78,9 @@ def index_row(analysis: Analysis) -> IndexRow:
         f"(+{plural(others, 'more arm')})" if others else "",
         exp.dates.test or exp.dates.build,
         _lift_key(arm),
-        str(VERDICT_ORDER.index(arm.verdict)) if arm and arm.verdict else "",
+        str(arm.state.rank) if arm and arm.state else "",
         list(Status).index(exp.status),
+        outcome,
     )
 
 

@@ -7,6 +7,7 @@ so every link a page holds is relative and the site works under any base path.
 
 from __future__ import annotations
 
+import datetime as dt
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,9 @@ class PageOptions:
     template_dir: Path | None = None  # a folder whose templates override the shipped ones
     site_url: str = ""  # absolute base URL, for feeds and links that leave the site
     site_name: str = "Experiments"
+    # The build's own date (the last commit's): what a running test's days count up to
+    # where it has no daily data. Never the clock, so a commit always builds the same.
+    as_of: dt.date | None = None
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,17 @@ from dataclasses import dataclass
 
 from ..analysis import insights
 from ..analysis.comparisons import Analysis, ArmResult
-from ..analysis.lineage import chronological
 from ..charts.forest import metric_forest
 from ..inputs.catalog import Catalog, MetricDef
 from .links import GeneratedFile
+from .readouts import readout
 from .rendering import Renderer
 
 
 @dataclass(frozen=True)
 class MetricView:
-    """One catalog metric and every comparison made on it, oldest experiment first."""
+    """One catalog metric and every comparison made on it, newest experiment first: the
+    chart and the table of its page share the order."""
 
     name: str
     definition: MetricDef
@@ -30,10 +31,10 @@ class MetricView:
 
 def metric_views(rows: Sequence[Analysis], catalog: Catalog) -> list[MetricView]:
     """Every metric in the catalog, measured or not, so the catalog page lists them all."""
-    oldest_first = sorted(rows, key=lambda a: chronological(a.entry))
+    newest = insights.newest_first(rows)
     views = []
     for name, definition in catalog.metrics.items():
-        measured = [a for a in oldest_first if any(m.name == name for m in a.metrics)]
+        measured = [a for a in newest if any(m.name == name for m in a.metrics)]
         comparisons = tuple((a, arm) for a in measured for arm in insights.metric_arms(a, name))
         views.append(MetricView(name, definition, comparisons, len(measured)))
     return sorted(views, key=lambda v: (v.definition.label.casefold(), v.name))
@@ -71,6 +72,7 @@ def metric_pages(
                 view=view,
                 chart=chart,
                 settings=catalog.settings,
+                readout=lambda analysis, arm: readout(analysis, arm, links.options.as_of),
             )
         )
     return files

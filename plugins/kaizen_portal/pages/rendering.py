@@ -27,6 +27,7 @@ from ..inputs.schema import Arm, MeanArm, ProportionArm
 from ..inputs.vocabulary import Phase
 from .links import GeneratedFile, Links, PageOptions
 from .markers import WRITEUP_MARKER
+from .readouts import Outcome, outcome
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -95,7 +96,8 @@ def raw_numbers(numbers: Arm) -> str:
     if isinstance(numbers, ProportionArm):
         return f"{formatting.count(numbers.conversions)} / {formatting.count(numbers.users)}"
     if isinstance(numbers, MeanArm):
-        return f"n {formatting.count(numbers.n)} · sd {formatting.number(numbers.sd)}"
+        spread = formatting.number(numbers.sd)
+        return f"{formatting.count(numbers.n)} values · standard deviation {spread}"
     return "as reported"
 
 
@@ -121,15 +123,27 @@ class Renderer:
     env: jinja2.Environment
     links: Links
     version: str = ""  # a digest of the override templates; pages differ when it does
+    confidence: float = 0.95  # the portal's, for the intervals results are read with
     # Rows already rendered, by template, write-up and page depth; see ``rows``.
     _rows: dict[tuple[str, str, int], markupsafe.Markup] = field(
         default_factory=dict, compare=False, repr=False
     )
+    _outcomes: dict[str, Outcome] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def for_options(cls, options: PageOptions, version: str = "") -> Renderer:
+    def for_options(
+        cls, options: PageOptions, version: str = "", confidence: float = 0.95
+    ) -> Renderer:
         """``version`` names the state of ``options.template_dir`` (a digest of its files)."""
-        return cls(_environment(options.template_dir, version), Links(options), version)
+        env = _environment(options.template_dir, version)
+        return cls(env, Links(options), version, confidence)
+
+    def outcome(self, analysis: Analysis) -> Outcome:
+        """The experiment's primary result, decision and takeaway, worked out once a build."""
+        slug = analysis.entry.meta.slug
+        if slug not in self._outcomes:
+            self._outcomes[slug] = outcome(analysis, self.confidence, self.links.options.as_of)
+        return self._outcomes[slug]
 
     def page(
         self,
@@ -169,6 +183,7 @@ class Renderer:
                 html = self._render(
                     template,
                     analysis=analysis,
+                    outcome=self.outcome(analysis),
                     links=self.links,
                     link=lambda target: self.links.via_root(depth, target),
                 )

@@ -19,7 +19,7 @@
    * re-check the rows after it; over thousands of rows that was several times slower. */
   var FILTERED_OUT = "kz-filtered-out";
   var ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-  var DESCENDING_FIRST = ["lift", "verdict", "date"]; // biggest, best and newest first
+  var DESCENDING_FIRST = ["lift", "result", "date"]; // biggest, best and newest first
   var collator = new Intl.Collator("en", { numeric: true, sensitivity: "base" });
 
   function firstDirection(key) {
@@ -77,7 +77,7 @@
         status: number(data.kzStatusRank),
         metric: data.kzPrimary || null,
         lift: number(data.kzLift),
-        verdict: number(data.kzVerdictRank),
+        result: number(data.kzStateRank),
         date: row.date || null
       };
       return row;

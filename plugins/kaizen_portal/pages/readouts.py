@@ -1,0 +1,207 @@
+"""How a result reads to people: its state in words, what it means, and the line an
+experiment is known by. Every page, feed and export words a result through here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+
+import markdown
+import markupsafe
+
+from ..analysis import formatting
+from ..analysis.comparisons import Analysis, ArmResult
+from ..analysis.insights import primary_arm
+from ..analysis.states import State
+from ..inputs.catalog import confidence_level
+from ..inputs.schema import Experiment
+from ..inputs.vocabulary import Decision, MetricKind, Status
+
+
+@dataclass(frozen=True)
+class Readout:
+    """One comparison as a reader meets it."""
+
+    state: State
+    label: str  # the state in a chip: "Win", "No clear difference", "Not valid"...
+    note: str  # what it means for this result: "split broken: not a valid result"
+
+    @property
+    def css(self) -> str:
+        return self.state.css
+
+    @property
+    def explains(self) -> bool:
+        """Whether the note says more than the label: why a result is not a verdict."""
+        return self.state in _EXPLAINED
+
+
+_EXPLAINED = frozenset({State.TOO_SMALL, State.INVALID, State.INTERIM, State.UNTESTED})
+
+
+def readout(analysis: Analysis, arm: ArmResult, as_of: dt.date | None = None) -> Readout:
+    """``as_of``: the day a running test's progress is counted to, when it is known."""
+    state = arm.state or State.UNTESTED
+    return Readout(state, state.label, _note(analysis, arm, state, as_of))
+
+
+def _note(analysis: Analysis, arm: ArmResult, state: State, as_of: dt.date | None) -> str:
+    if state is State.INVALID:
+        return "split broken: not a valid result"
+    if state is State.INTERIM:
+        return interim_note(analysis, as_of)
+    if state is State.UNTESTED:
+        if not analysis.entry.meta.design.randomized:
+            return "not randomized: the change only"
+        return "nothing to test: no interval or p-value"
+    if state is State.TOO_SMALL:
+        mde = formatting.percent(arm.comparison.mde if arm.comparison else None, 0)
+        return f"too small a test to tell: it could only have detected a change of {mde} or more"
+    if state is State.FLAT:
+        return "no clear difference: the interval includes no change"
+    return "a clear improvement" if state is State.WIN else "clearly worse"
+
+
+def interim_note(analysis: Analysis, as_of: dt.date | None) -> str:
+    """``running: day 12 of 28 · 13,854 of 48,000 planned users``: a look, not a verdict."""
+    exp = analysis.entry.meta
+    if exp.status is Status.ABANDONED:
+        return "abandoned before the end: not a final result"
+    if exp.status in (Status.IDEA, Status.PLANNED) or exp.dates.test is None:
+        return f"{exp.status.value}: the test has not started"
+    parts = [part for part in (_days(exp, analysis, as_of), _sample(exp, analysis)) if part]
+    return f"{exp.status.value}: {' · '.join(parts) or 'not final yet'}"
+
+
+def _days(exp: Experiment, analysis: Analysis, as_of: dt.date | None) -> str:
+    """Day N of the planned M, counted to the latest daily data, else the build's date."""
+    start, end = exp.dates.test, exp.plan.end if exp.plan else None
+    latest = analysis.trend.dates[-1] if analysis.trend and analysis.trend.dates else as_of
+    if start is None or latest is None:
+        return ""
+    day = max(1, (latest - start).days + 1)
+    when = f"as of {formatting.date(latest)}"
+    if end is None:
+        return f"day {day}, {when}"
+    planned = (end - start).days + 1
+    past = " (past the planned end)" if day > planned else ""
+    return f"day {day} of {planned}{past}, {when}"
+
+
+def _sample(exp: Experiment, analysis: Analysis) -> str:
+    planned = exp.plan.sample if exp.plan else None
+    primary = analysis.primary
+    if planned is None or primary is None:
+        return ""
+    reached = sum(arm.sample or 0 for arm in primary.arms)
+    unit = "users" if primary.definition.kind is MetricKind.PROPORTION else "observations"
+    return f"{reached:,} of {planned:,} planned {unit}"
+
+
+# --- the line an experiment is known by -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PrimaryResult:
+    metric: str  # the primary metric's label
+    arm: str  # the first variant, as it reads
+    control: str  # the control's value, in the metric's unit
+    variant: str
+    lift: str  # signed, relative to the control
+    interval: str  # the interval of the lift, or "" when there is none
+    level: str  # the interval's confidence: "95%"
+    readout: Readout
+    more_arms: int  # other variants of the primary metric, shown on the page
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a reader should take away in five seconds: the primary result, the decision,
+    whether the two agree, and the takeaway in one sentence."""
+
+    result: PrimaryResult | None
+    decision: Decision | None
+    against: str  # "although the primary result was unclear", where the decision goes against it
+    reason: str  # where the write-up says why: its Learnings, else its start
+    takeaway: str  # plain text
+
+    @property
+    def state(self) -> State | None:
+        return self.result.readout.state if self.result else None
+
+    @property
+    def decision_note(self) -> str:
+        """``shipped although the primary result was unclear``, or empty."""
+        if not (self.against and self.decision):
+            return ""
+        return f"{_DONE[self.decision]} {self.against}"
+
+
+def outcome(analysis: Analysis, confidence: float, as_of: dt.date | None = None) -> Outcome:
+    exp = analysis.entry.meta
+    arm = primary_arm(analysis)
+    result = _primary_result(analysis, arm, confidence, as_of) if arm else None
+    state = result.readout.state if result else None
+    reason = "#learnings" if _LEARNINGS.search(analysis.entry.body) else "#write-up"
+    against = _AGAINST.get((exp.decision, state), "") if exp.decision and state else ""
+    return Outcome(result, exp.decision, against, reason, takeaway(analysis))
+
+
+def _primary_result(
+    analysis: Analysis, arm: ArmResult, confidence: float, as_of: dt.date | None
+) -> PrimaryResult:
+    primary = analysis.primary
+    assert primary is not None and arm.comparison is not None
+    c, definition = arm.comparison, primary.definition
+    interval = formatting.interval(c.ci_low, c.ci_high)
+    return PrimaryResult(
+        metric=definition.label,
+        arm=analysis.entry.meta.arm_label(arm.arm),
+        control=formatting.metric_value(primary.arms[0].value, definition),
+        variant=formatting.metric_value(arm.value, definition),
+        lift=formatting.signed_percent(c.lift),
+        interval="" if interval == formatting.NO_VALUE else interval,
+        level=confidence_level(confidence),
+        readout=readout(analysis, arm, as_of),
+        more_arms=len(primary.variants) - 1,
+    )
+
+
+# A decision that goes against what the primary result says, in the reader's words.
+_AGAINST = {
+    (Decision.SHIP, State.LOSS): "although the primary result got worse",
+    (Decision.SHIP, State.FLAT): "although the primary result was unclear",
+    (Decision.SHIP, State.TOO_SMALL): "although the primary result was unclear",
+    (Decision.SHIP, State.INVALID): "although the result is not valid",
+    (Decision.ROLLBACK, State.WIN): "although the primary result was a win",
+}
+_DONE = {Decision.SHIP: "shipped", Decision.ROLLBACK: "rolled back"}
+
+
+_LEARNINGS = re.compile(r"^#{2,3}[ \t]+Learnings[ \t]*#*[ \t]*$", re.IGNORECASE | re.MULTILINE)
+_ITEM = re.compile(r"^[ \t]*(?:[-*+]|[0-9]+[.)])[ \t]+(.+(?:\n[ \t]+\S.*)*)", re.MULTILINE)
+
+
+def takeaway(analysis: Analysis) -> str:
+    """The write-up's own one-sentence takeaway: ``summary``, else the first item under
+    its "Learnings" heading, as plain text; empty when it has neither."""
+    return analysis.entry.meta.summary or _first_learning(analysis.entry.body)
+
+
+@functools.lru_cache(maxsize=8192)  # pages and listings ask for it again and again
+def _first_learning(body: str) -> str:
+    heading = _LEARNINGS.search(body)
+    if heading is None:
+        return ""
+    item = _ITEM.search(body[heading.end() :].split("\n#", 1)[0])
+    if item is None:
+        return ""
+    # Markdown's own reading of the item, stripped of its tags: plain text, escaped later.
+    html = _MARKDOWN.reset().convert(" ".join(item.group(1).split()))
+    return markupsafe.Markup(html).striptags()
+
+
+_MARKDOWN = markdown.Markdown()
