@@ -55,3 +55,24 @@ def serve(folder: Path, port: int | None = None) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait()
+
+
+# Charts are drawn as they come near the screen: scroll each into view and wait for it.
+DRAW_ALL = """async () => {
+  for (const chart of document.querySelectorAll('.kz-chart')) {
+    if (chart.offsetParent === null) continue;  // in a section the reader has hidden
+    chart.scrollIntoView({block: 'center'});
+    const until = performance.now() + 15000;
+    while (!(chart.classList.contains('kz-chart--drawn') && chart.querySelector('svg.main-svg'))
+           && performance.now() < until) {
+      await new Promise((done) => setTimeout(done, 50));
+    }
+  }
+  window.scrollTo(0, 0);
+}"""
+
+
+def draw_all_charts(page) -> int:
+    """Every visible chart of the page drawn; returns how many are."""
+    page.evaluate(DRAW_ALL)
+    return page.locator(".kz-chart--drawn").count()

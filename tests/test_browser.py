@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from browsing import draw_all_charts
+
 from conftest import screenshot
 
 
@@ -21,7 +23,11 @@ def test_experiment_page_renders_card_and_results(page, site_url: str) -> None:
     table = page.locator("table.kz-results")
     assert table.is_visible()
     assert table.locator("tbody.kz-results__metric").count() >= 2
-    assert page.locator(".kz-verdict").first.is_visible()
+    assert page.locator(".kz-results .kz-state").first.is_visible()
+    # The outcome opens the card: the primary result, its state and the decision.
+    outcome = card.locator(".kz-outcome")
+    assert outcome.locator(".kz-state").inner_text() == "Win"
+    assert "61.2% → 64.01%" in outcome.inner_text()
     screenshot(page, "experiment")
     assert page.console_errors == []
 
@@ -48,6 +54,7 @@ def test_cycle_links_navigate_between_iterations(page, site_url: str) -> None:
 
 def drawn_charts(page) -> list[str]:
     """Waits for every chart of the page to be drawn as SVG; returns their kinds."""
+    draw_all_charts(page)
     page.wait_for_function(
         "() => [...document.querySelectorAll('.kz-chart')].every("
         "c => c.classList.contains('kz-chart--drawn') && c.querySelector('svg.main-svg'))"
@@ -64,7 +71,7 @@ def test_experiment_charts_render_as_svg_and_load_plotly_once(page, site_url: st
     page.goto(site_url + "experiments/exp-2025-012/")
     assert drawn_charts(page) == ["lift", "daily", "cycles"]
     assert len(plotly_requests) == 1
-    assert plotly_requests[0].startswith(site_url + "assets/kaizen/plotly.min.js")
+    assert plotly_requests[0].startswith(site_url + "assets/kaizen/plotly-basic.min.js")
     screenshot(page, "charts-light")
     # Instant navigation to another chart page reuses the loaded plotly.js.
     page.locator("a[rel=next]").first.click()

@@ -105,7 +105,7 @@ def test_author_strings_are_escaped(tmp_path: Path) -> None:
 
 def test_export_lists_facts_and_results_per_arm(sample_site: Path) -> None:
     document = json.loads(read(sample_site, "experiments.json"))
-    assert document["schema_version"] == 1
+    assert document["schema_version"] == 2
     by_id = {e["id"]: e for e in document["experiments"]}
     abn = by_id["EXP-2025-011"]
     assert [r["arm"] for r in abn["results"] if r["primary"]] == ["roaster_name", "brew_tip"]
@@ -120,13 +120,21 @@ def test_export_lists_facts_and_results_per_arm(sample_site: Path) -> None:
         "ci_high",
         "p_value",
         "p_adjusted",
+        "state",
+        "state_note",
         "verdict",
     ):
         assert key in row
     assert row["control_value"] == 124 / 3362  # the rate, computed from the raw counts
     assert row["p_adjusted"] >= row["p_value"]
     assert abn["url"] == "experiments/exp-2025-011/"
-    assert by_id["EXP-2026-006"]["srm"] is True and by_id["EXP-2026-006"]["srm_p_value"] < 0.001
+    broken = by_id["EXP-2026-006"]
+    assert broken["srm"] is True and broken["srm_p_value"] < 0.001
+    # Its test read as a win; the export, like every page, says it is not a valid result.
+    assert broken["state"] == "invalid"
+    assert {r["state"] for r in broken["results"]} == {"invalid"}
+    assert {r["verdict"] for r in broken["results"]} == {None}
+    assert by_id["EXP-2026-020"]["state"] == "interim"
     pilot = by_id["EXP-2025-009"]
     assert pilot["randomized"] is False
     assert all(r["p_value"] is None and r["ci_low"] is None for r in pilot["results"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import html
 import json
 import re
@@ -16,7 +17,7 @@ from kaizen_portal.analysis.trends import trend
 from kaizen_portal.build.pipeline import Inputs, build
 from kaizen_portal.charts import figures, forest, phases
 from kaizen_portal.charts.forest import state_colour
-from kaizen_portal.charts.phases import DAY_MS, phase_colour
+from kaizen_portal.charts.phases import DAY_MS
 from kaizen_portal.charts.trend import daily_chart
 from kaizen_portal.inputs.daily_csv import read_daily
 from kaizen_portal.inputs.portfolio import Entry
@@ -127,37 +128,61 @@ def entry(id_: str, parent: str | None = None, **dates: str) -> Entry:
     return Entry(meta, "", f"experiments/{id_}.md")
 
 
-def test_cycles_chart_draws_each_known_phase_and_marks_the_open_one() -> None:
+def frame(states=None, as_of=None) -> phases.Frame:
+    known = states or {}
+    return phases.Frame(lambda e: f"../{e.meta.slug}/", lambda e: known.get(e.meta.id), as_of)
+
+
+def test_cycles_chart_draws_each_known_phase_by_outcome_and_the_open_one_to_the_build_date() -> (
+    None
+):
     cycles = [
         entry("E-1", build="2025-01-01", test="2025-01-11", learn="2025-02-01", end="2025-02-05"),
         entry("E-2", "E-1", build="2025-03-01", test="2025-03-15"),
         entry("E-3", "E-2"),
     ]
+    number = lambda e: int(e.meta.id[-1])  # noqa: E731
     chart = phases.cycles_chart(
-        cycles, "e-2", lambda e: int(e.meta.id[-1]), lambda e: f"../{e.meta.slug}/"
+        cycles, "e-2", number, frame({"E-1": State.WIN}, dt.date(2025, 3, 25))
     )
     assert chart is not None
     valid_for_plotly(chart.figure)
     traces = traces_by_name(chart.figure)
-    build_, test_, learn = traces["Build"], traces["Test"], traces["Learn"]
-    assert build_["base"] == ["2025-01-01", "2025-03-01"]
-    assert build_["x"] == [10 * DAY_MS, 14 * DAY_MS]
-    assert test_["base"] == ["2025-01-11"] and test_["x"] == [21 * DAY_MS]
-    assert learn["x"] == [4 * DAY_MS]
-    assert build_["marker"]["color"] == phase_colour(Phase.BUILD)
-    # The current cycle stands out; every bar knows where its experiment lives.
-    assert build_["marker"]["opacity"] == [phases.OTHER_OPACITY, phases.CURRENT_OPACITY]
-    assert [c[0] for c in build_["customdata"]] == ["../e-1/", "../e-2/"]
-    assert build_["y"] == ["Cycle 1 · E-1", "<b>Cycle 2 · E-2</b>"]
-    ongoing = traces["Started, not ended"]
-    assert ongoing["x"] == ["2025-03-15"]
-    assert ongoing["marker"]["color"] == [phase_colour(Phase.TEST)]
+    # A trace per outcome, each bar a phase: E-1 won, E-2 has no result yet.
+    won, open_ = traces["Win"], traces[phases.NO_RESULT]
+    assert won["base"] == ["2025-01-01", "2025-01-11", "2025-02-01"]
+    assert won["x"] == [10 * DAY_MS, 21 * DAY_MS, 4 * DAY_MS]
+    assert won["marker"]["color"] == "var(--kz-win)"
+    # Phases by shade; the other cycles fainter than the current one.
+    build, test, learn = (phases.PHASE_SHADES[p] for p in (Phase.BUILD, Phase.TEST, Phase.LEARN))
+    faint = phases.OTHER_OPACITY
+    assert won["marker"]["opacity"] == [build * faint, test * faint, learn * faint]
+    # E-2's test has started and not ended: it runs to the build's date, dotted.
+    assert open_["base"] == ["2025-03-01", "2025-03-15"]
+    assert open_["x"] == [14 * DAY_MS, 10 * DAY_MS]
+    assert open_["marker"]["pattern"]["shape"] == ["", "."]
+    assert [c[0] for c in won["customdata"]] == ["../e-1/"] * 3
+    names = [a["text"] for a in chart.figure["layout"]["annotations"]]
+    assert names[:3] == [
+        "Cycle 1 · Title of E-1",
+        "<b>Cycle 2 · Title of E-2</b>",
+        "Cycle 3 · Title of E-3",
+    ]
+    assert names[3] == "as of 25 Mar 2025"
+    assert chart.figure["layout"]["shapes"][-1]["x0"] == "2025-03-25"  # the as-of line
     assert chart.figure["clickable"] is True
     assert "3 cycles" in chart.caption and "Not dated yet: E-3." in chart.caption
 
 
 def test_cycles_chart_needs_a_date() -> None:
-    assert phases.cycles_chart([entry("E-1")], "e-1", lambda e: 1, lambda e: "") is None
+    assert phases.cycles_chart([entry("E-1")], "e-1", lambda e: 1, frame()) is None
+
+
+def test_timeline_names_wrap_instead_of_being_cut() -> None:
+    long = "A title that goes on and on past what one line of a phone can hold, and on"
+    label = phases._label(long)
+    assert label.replace("<br>", " ") == long
+    assert all(len(line) <= phases.LABEL_CHARACTERS for line in label.split("<br>"))
 
 
 def test_author_strings_are_text_to_plotly() -> None:
@@ -167,11 +192,13 @@ def test_author_strings_are_text_to_plotly() -> None:
         "",
         hostile.path,
     )
-    chart = phases.cycles_chart([hostile], "e-1", lambda e: 1, lambda e: "")
+    chart = phases.cycles_chart([hostile], "e-1", lambda e: 1, frame())
     assert chart is not None
     hover = chart.figure["data"][0]["customdata"][0][1]
     assert "<a" not in hover
     assert '&lt;a href="javascript:alert(1)"&gt;x&lt;/a&gt;' in hover
+    name = chart.figure["layout"]["annotations"][0]["text"]
+    assert "<a" not in name and "&lt;a" in name
 
 
 def test_figure_attribute_round_trips_and_cannot_close_its_quote_or_tag() -> None:
@@ -245,7 +272,7 @@ def test_every_colour_a_figure_names_is_set_by_the_stylesheet(sample_build) -> N
         for figure in re.findall(r"data-figure='([^']*)'", page)
         for name in NAMED_COLOUR.findall(html.unescape(figure))
     }
-    assert {"--kz-win", "--kz-phase-build", "--kz-arm-1", "--kz-decision-ship"} <= named
+    assert {"--kz-win", "--kz-invalid", "--kz-interim", "--kz-arm-1", "--kz-decision-ship"} <= named
     defined = set(re.findall(r"(--kz-[\w-]+):", STYLESHEET.read_text(encoding="utf-8")))
     assert named - defined == set()
 
@@ -258,3 +285,19 @@ def test_sample_pages_carry_the_charts_they_have_data_for(sample_build) -> None:
     qualitative = pages["experiments/exp-2025-005.md"]
     assert "kz-chart--lift" not in qualitative
     assert "kz-chart--daily" not in pages["experiments/exp-2025-011.md"]
+
+
+def test_the_browser_draws_with_the_plotly_js_the_figures_are_checked_against() -> None:
+    """The vendored bundle is the plotly.js of the plotly package that validates figures."""
+    import plotly
+
+    def version(path: Path) -> str:
+        head = path.read_text(encoding="utf-8")[:200]
+        found = re.search(r"plotly\.js(?: \([^)]*\))? v(\d+\.\d+\.\d+)", head)
+        assert found, path
+        return found.group(1)
+
+    vendored = ROOT / "plugins" / "kaizen_portal" / "pages" / "assets" / "vendor"
+    full = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    assert version(vendored / "plotly-basic.min.js") == version(full)
+    assert "MIT" in (vendored / "plotly-basic.LICENSE").read_text(encoding="utf-8")

@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from browsing import free_port, serve
+from browsing import draw_all_charts, free_port, serve
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kaizen_portal.build.loading import load_portfolio
@@ -257,6 +257,7 @@ def test_no_author_string_runs_in_the_browser(hostile_site: Path, browser) -> No
         ):
             page.goto(url + path)
             page.wait_for_load_state("networkidle")
+            draw_all_charts(page)
             for chart in page.locator(".kz-chart--drawn").all():
                 chart.hover()
         for text in (HOSTILE["title"], HOSTILE["owner"], "javascript:alert('hyp')"):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import markupsafe
 import pytest
-from browsing import free_port, serve
+from browsing import draw_all_charts, free_port, serve
 from kaizen_portal.build.loading import load_portfolio
 from kaizen_portal.build.pipeline import Inputs, build
 from kaizen_portal.cli import main
@@ -140,6 +140,7 @@ def test_no_string_of_any_input_file_runs_in_the_browser(blank_line_site: Path, 
         ):
             page.goto(url + path)
             page.wait_for_load_state("networkidle")
+            draw_all_charts(page)
             for chart in page.locator(".kz-chart--drawn").all():
                 chart.hover()
         page.goto(url + "experiments/exp-2099-001/")

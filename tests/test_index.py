@@ -265,7 +265,9 @@ def test_filters_survive_instant_navigation_away_and_back(page, site_url: str, s
     assert page.console_errors == []
 
 
-def test_index_fits_a_phone_and_the_table_scrolls_inside(browser, site_url: str) -> None:
+def test_index_on_a_phone_is_a_list_of_cards_with_the_filters_folded(
+    browser, site_url: str
+) -> None:
     context = browser.new_context(viewport={"width": 375, "height": 800})
     page = context.new_page()
     errors: list[str] = []
@@ -273,7 +275,20 @@ def test_index_fits_a_phone_and_the_table_scrolls_inside(browser, site_url: str)
     open_index(page, site_url + "experiments/?status=concluded&sort=lift")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
     wrap = page.locator(".kz-table-wrap")
-    assert wrap.evaluate("el => el.scrollWidth > el.clientWidth")  # scrolls sideways, alone
+    assert not wrap.evaluate("el => el.scrollWidth > el.clientWidth")  # nothing hides sideways
+    # Each experiment is a card whose state and lift are in view, not in a hidden column.
+    cards = page.locator("table.kz-index tbody tr:not(.kz-filtered-out)")
+    assert cards.count() > 5
+    for card in cards.all()[:5]:
+        for part in ("td:first-child a", ".kz-state", "td.kz-num"):
+            box = card.locator(part).first.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375, part
+    # The filters fold behind one button, which says how many apply.
+    toggle = page.locator("[data-kz-toggle]")
+    assert toggle.inner_text() == "Filters (1)"
+    assert not page.locator(".kz-filters").is_visible()
+    toggle.click()
+    assert page.locator(".kz-filters").is_visible()
     boxes = page.eval_on_selector_all(
         ".kz-filters > *", "els => els.map(el => el.getBoundingClientRect().right)"
     )

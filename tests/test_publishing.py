@@ -415,9 +415,9 @@ def test_a_new_repo_builds_a_portal_from_write_ups_and_a_metric_catalog(tmp_path
     page = (site / "experiments" / "exp-2025-001" / "index.html").read_text(encoding="utf-8")
     assert 'class="kz-card"' in page and "data-figure=" in page
     assert "Last changed <time" in page
-    for asset in ("kaizen.css", "charts.js", "browse.js", "plotly.min.js"):
+    for asset in ("kaizen.css", "charts.js", "browse.js", "plotly-basic.min.js"):
         assert (site / "assets" / "kaizen" / asset).is_file(), asset
-        if asset != "plotly.min.js":  # charts.js loads plotly itself, only where needed
+        if asset != "plotly-basic.min.js":  # charts.js loads plotly itself, only where needed
             assert f"assets/kaizen/{asset}" in page, asset
     export = json.loads((site / "experiments.json").read_text(encoding="utf-8"))
     assert [e["id"] for e in export["experiments"]] == ["EXP-2025-001", "EXP-2025-007"]

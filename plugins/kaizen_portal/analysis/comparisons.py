@@ -85,6 +85,12 @@ class Analysis:
     def primary(self) -> MetricResult | None:
         return next((m for m in self.metrics if m.primary), None)
 
+    @property
+    def state(self) -> State | None:
+        """What the experiment's primary result (its first variant) may be taken for."""
+        primary = self.primary
+        return primary.variants[0].state if primary and primary.variants else None
+
 
 def analyze(entry: Entry, catalog: Catalog) -> Analysis:
     exp = entry.meta

@@ -85,10 +85,14 @@ def _experiments(
     finally:
         gc.unfreeze()
 
+    states = {e.meta.slug: a.state for e, a in zip(entries, analyses, strict=True)}
+
     def rendered(i: int) -> GeneratedFile:
         entry = entries[i]
         lineage = family[entry.meta.slug]
-        return experiment_page(analyses[i], lineage, catalog, render, changed.get(entry.path))
+        cycles = {c.meta.slug: states.get(c.meta.slug) for c in lineage.cycles}
+        changed_on = changed.get(entry.path)
+        return experiment_page(analyses[i], lineage, catalog, render, changed_on, cycles)
 
     def page_key(entry: Entry) -> Hashable:
         """A page reads its write-up, the cycles of its idea, its date and the templates."""

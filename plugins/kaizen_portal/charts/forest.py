@@ -47,7 +47,7 @@ def lift_chart(analysis: Analysis, confidence: float) -> Chart | None:
         return None
     level = confidence_level(confidence)
     randomized = analysis.entry.meta.design.randomized
-    axis_title = f"Lift vs control, with {level} interval" if randomized else "Change vs baseline"
+    axis_title = f"Lift, {level} interval" if randomized else "Change vs baseline"
     caption = f"{axis_title}: {_tally(rows)}. The results table gives the same numbers."
     return Chart(
         "lift", forest_figure(rows, axis_title, confidence), "Lift per metric and arm", caption
@@ -92,6 +92,9 @@ def _has_lift(arm: ArmResult) -> bool:
     return arm.comparison is not None and number(arm.comparison.lift) is not None
 
 
+_SYMBOLS = {State.TOO_SMALL: "diamond-open", State.INTERIM: "circle-open"}
+
+
 def _state(arm: ArmResult) -> State:
     return arm.state or State.UNTESTED
 
@@ -107,7 +110,7 @@ def _lift_row(metric: MetricResult, arm: ArmResult, exp: Experiment) -> ForestRo
     lower = metric.definition.direction is Direction.LOWER
     label = plotly_text(metric.definition.label)
     arm_name = plotly_text(exp.arm_label(arm.arm))
-    shown = f"{label}<br>{arm_name}" + (" · ↓ lower is better" if lower else "")
+    shown = f"{label}<br>{arm_name}" + ("<br>↓ lower is better" if lower else "")
     return ForestRow(shown, arm, f"{label} · {arm_name}")
 
 
@@ -147,7 +150,8 @@ def _forest_trace(state: State, rows: Sequence[ForestRow], confidence: float) ->
             "thickness": 2.5,
             "width": 6,
         },
-        "marker": {"color": color, "size": 11, "symbol": "diamond"},
+        # Too small to tell wears the colour of no clear difference, hollow: it says less.
+        "marker": {"color": color, "size": 11, "symbol": _SYMBOLS.get(state, "diamond")},
         "customdata": hover,
         "hovertemplate": (
             "%{customdata[1]}<br>lift %{customdata[2]}, "
@@ -170,7 +174,7 @@ def metric_forest(
     placed = _distinct(placed)
     shown = placed[:FOREST_LIMIT]
     level = confidence_level(confidence)
-    axis_title = f"Lift vs control, with {level} interval where tested"
+    axis_title = f"Lift, {level} interval where tested"
     caption = f"Every experiment that measured this metric, newest first: {_tally(placed)}."
     if len(shown) < len(placed):
         caption += f" The chart shows the latest {len(shown)}; the table lists all."

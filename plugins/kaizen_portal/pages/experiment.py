@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from ..analysis.comparisons import Analysis
 from ..analysis.lineage import Lineage
+from ..analysis.states import State
 from ..charts.figures import Chart
 from ..charts.forest import lift_chart
-from ..charts.phases import cycles_chart
+from ..charts.phases import Frame, cycles_chart
 from ..charts.trend import daily_chart
 from ..inputs.catalog import Catalog
 from ..inputs.portfolio import Entry
@@ -24,18 +25,22 @@ def experiment_page(
     catalog: Catalog,
     render: Renderer,
     last_changed: dt.date | None = None,
+    states: Mapping[str, State | None] | None = None,
 ) -> GeneratedFile:
-    """One experiment's page; it reads no other write-up than the cycles of its idea."""
+    """One experiment's page; it reads no other write-up than the cycles of its idea,
+    whose ``states`` (by slug) colour their bars."""
     links = render.links
     entry = analysis.entry
     uri = links.page_uri(entry)
     settings = catalog.settings
-    page_charts = experiment_charts(
-        analysis,
-        lineage.cycles,
-        lineage.cycle_number,
+    known = states or {}
+    frame = Frame(
         lambda cycle: links.relative(uri, links.page_uri(cycle)),
-        settings.confidence,
+        lambda cycle: known.get(cycle.meta.slug),
+        links.options.as_of,
+    )
+    page_charts = experiment_charts(
+        analysis, lineage.cycles, lineage.cycle_number, frame, settings.confidence
     )
     return render.page(
         "experiment.md.j2",
@@ -59,7 +64,7 @@ def experiment_charts(
     analysis: Analysis,
     cycles: Sequence[Entry],
     number: Callable[[Entry], int],
-    url: Callable[[Entry], str],
+    frame: Frame,
     confidence: float,
 ) -> dict[str, Chart | None]:
     """The charts of one experiment page by name; None where there is nothing to draw."""
@@ -71,5 +76,5 @@ def experiment_charts(
     return {
         "lift": lift_chart(analysis, confidence),
         "daily": daily_chart(trend, label, confidence) if trend is not None else None,
-        "cycles": cycles_chart(cycles, analysis.entry.meta.slug, number, url),
+        "cycles": cycles_chart(cycles, analysis.entry.meta.slug, number, frame),
     }

@@ -7,7 +7,6 @@ index, ``search.js`` puts the search box in the header.
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 ASSETS = Path(__file__).parent / "assets"
@@ -16,15 +15,17 @@ STYLESHEET = f"{FOLDER}/kaizen.css"
 SCRIPTS = (f"{FOLDER}/charts.js", f"{FOLDER}/browse.js", f"{FOLDER}/search.js")
 
 
+PLOTLY = "plotly-basic.min.js"  # see assets/vendor/README.md
+
+
 def static_files() -> dict[str, Path]:
     """Where each file is served, and where it is read from.
 
-    plotly.js comes from the installed plotly package, never a CDN: company intranets are
-    often offline. charts.js loads it from beside itself, only on pages with a chart.
+    plotly.js ships with the portal, never from a CDN: company intranets are often
+    offline. charts.js loads it from beside itself, only once a chart is near the screen.
     """
-    plotly_js = resources.files("plotly") / "package_data" / "plotly.min.js"
     own = {f"{FOLDER}/{name}": ASSETS / name for name in ("kaizen.css", *_names(SCRIPTS))}
-    return {**own, f"{FOLDER}/plotly.min.js": Path(str(plotly_js))}
+    return {**own, f"{FOLDER}/{PLOTLY}": ASSETS / "vendor" / PLOTLY}
 
 
 def _names(served: tuple[str, ...]) -> list[str]:

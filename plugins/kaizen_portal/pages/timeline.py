@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from ..analysis import insights
 from ..analysis.comparisons import Analysis
 from ..analysis.lineage import Lineage
-from ..charts.phases import portfolio_timeline
+from ..charts.phases import Frame, portfolio_timeline, span_of
 from .links import GeneratedFile
 from .rendering import Renderer
 
@@ -17,14 +17,17 @@ def timeline_page(
 ) -> GeneratedFile:
     links = render.links
     uri = links.timeline_uri()
+    states = {a.entry.meta.slug: a.state for a in rows}
+    as_of = links.options.as_of
+    frame = Frame(
+        lambda entry: links.relative(uri, links.page_uri(entry)),
+        lambda entry: states.get(entry.meta.slug),
+        as_of,
+        span_of([a.entry for a in rows], as_of),  # one date range for every team
+    )
     sections = []
     for team in insights.group_by(rows, lambda a: [a.entry.meta.team]):
-        chart = portfolio_timeline(
-            [a.entry for a in team.rows],
-            family,
-            lambda entry: links.relative(uri, links.page_uri(entry)),
-            team.name,
-        )
+        chart = portfolio_timeline([a.entry for a in team.rows], family, frame, team.name)
         sections.append((team, chart))
     return render.page(
         "timeline.md.j2",

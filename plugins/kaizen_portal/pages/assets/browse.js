@@ -118,6 +118,7 @@
     var table = root.querySelector("table.kz-index");
     var count = root.querySelector("[data-kz-count]");
     var clear = root.querySelector("[data-kz-clear]");
+    var toggle = root.querySelector("[data-kz-toggle]");
     var buttons = table.querySelectorAll("button[data-kz-sort]");
     var rows = readRows(table.tBodies[0], form);
     var total = rows.length.toLocaleString("en");
@@ -145,7 +146,9 @@
         if (!out) shown++;
       });
       count.textContent = "Showing " + shown.toLocaleString("en") + " of " + total + noun;
-      clear.disabled = !FILTERS.some(function (name) { return current[name]; });
+      var active = FILTERS.filter(function (name) { return current[name]; }).length;
+      clear.disabled = !active;
+      toggle.textContent = active ? "Filters (" + active + ")" : "Filters";
     }
 
     function reorder() {
@@ -240,6 +243,11 @@
     form.elements.text.addEventListener("input", function () {
       clearTimeout(typing);
       typing = setTimeout(update, TYPING_DELAY);
+    });
+    /* On a phone the filters fold away behind this button (the stylesheet hides it elsewhere). */
+    toggle.addEventListener("click", function () {
+      var open = root.classList.toggle("kz-browse--filters-open");
+      toggle.setAttribute("aria-expanded", String(open));
     });
     clear.addEventListener("click", function () {
       clearTimeout(typing);

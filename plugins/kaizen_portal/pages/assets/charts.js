@@ -13,7 +13,8 @@
 (function () {
   "use strict";
 
-  var PLOTLY_URL = new URL("plotly.min.js", document.currentScript.src).href;
+  var PLOTLY_URL = new URL("plotly-basic.min.js", document.currentScript.src).href;
+  var NEAR = "400px"; // start loading plotly.js and drawing a chart this far off screen
   var CONFIG = { responsive: true, displayModeBar: false };
   var loading = null;
 
@@ -123,19 +124,30 @@
     });
   }
 
+  function drawWhenLoaded(element) {
+    loadPlotly().then(function (Plotly) {
+      return draw(Plotly, element);
+    }).catch(function (error) {
+      element.classList.add("kz-chart--failed");
+      console.error("Kaizen chart failed to draw", error);
+    });
+  }
+
+  /* plotly.js is most of a chart page's weight: it is fetched only when the first chart
+   * comes near the screen, and each chart is drawn as it does. */
+  var watcher = "IntersectionObserver" in window ? new IntersectionObserver(function (seen) {
+    seen.forEach(function (entry) {
+      if (!entry.isIntersecting) return;
+      watcher.unobserve(entry.target);
+      drawWhenLoaded(entry.target);
+    });
+  }, { rootMargin: NEAR }) : null;
+
   function render() {
     var charts = document.querySelectorAll(".kz-chart[data-figure]:not(.kz-chart--drawn)");
-    if (!charts.length) return;
-    loadPlotly().then(function (Plotly) {
-      charts.forEach(function (element) {
-        draw(Plotly, element).catch(function (error) {
-          element.classList.add("kz-chart--failed");
-          console.error("Kaizen chart failed to draw", error);
-        });
-      });
-    }, function (error) {
-      charts.forEach(function (element) { element.classList.add("kz-chart--failed"); });
-      console.error(error.message);
+    charts.forEach(function (element) {
+      if (watcher) watcher.observe(element);
+      else drawWhenLoaded(element);
     });
   }
 
@@ -184,6 +196,10 @@
     });
   }).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
 
+  /* The page's charts are already in the document when this script runs (it comes last):
+   * watching them now, not once the whole page is ready, starts a chart near the top of
+   * the page drawing some hundreds of milliseconds sooner. */
+  render();
   if (window.document$) {
     window.document$.subscribe(onPage);
   } else {
