@@ -145,6 +145,13 @@ def test_no_string_of_any_input_file_runs_in_the_browser(blank_line_site: Path, 
                 chart.hover()
         page.goto(url + "experiments/exp-2099-001/")
         assert page.get_by_text("{: onerror=alert('hypothesis') }", exact=False).first.is_visible()
+        # Search results show what the index holds of each page, as text too.
+        page.locator(".kz-search").click()
+        page.locator("pagefind-modal input").fill("onerror")
+        page.locator("pagefind-modal .kz-search-outcome").first.wait_for()
+        outcome = page.locator("pagefind-modal .kz-search-outcome").first
+        assert "onerror=alert('label')" in outcome.inner_text()
+        assert page.locator("pagefind-modal img").count() == 0
         page.close()
     assert dialogs == []
 

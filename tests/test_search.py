@@ -206,6 +206,24 @@ def test_team_tag_and_metric_label_searches_find_experiments(
     assert page.console_errors == []
 
 
+def test_experiments_rank_above_listings_and_say_how_they_came_out(
+    page, site_url: str, sample_site: Path
+) -> None:
+    page.goto(site_url)
+    field = open_search(page)
+    field.fill("wholesale")
+    links = result_links(page, "wholesale")
+    listings = [i for i, link in enumerate(links) if not link.startswith("/experiments/exp-")]
+    assert listings and listings[0] >= 3, links  # experiments first, then the listings
+    # Each experiment's result says its status and its outcome in words.
+    first = page.locator("pagefind-modal .pf-result").first
+    assert links[0] == page_url("EXP-2026-006")
+    outcome = first.locator(".kz-search-outcome").inner_text()
+    assert outcome.startswith("Concluded · Not valid Landing-page conversion")
+    screenshot(page, "search-outcomes")
+    assert page.console_errors == []
+
+
 def test_pagefind_loads_only_when_search_opens(page, site_url: str) -> None:
     fetched: list[str] = []
     page.on("request", lambda request: fetched.append(request.url))

@@ -26,6 +26,15 @@
     '<path d="M9.5 3A6.5 6.5 0 0 1 16 9.5c0 1.61-.59 3.09-1.56 4.23l.27.27h.79l5 5-1.5 ' +
     "1.5-5-5v-.79l-.27-.27A6.52 6.52 0 0 1 9.5 16 6.5 6.5 0 0 1 3 9.5 6.5 6.5 0 0 1 9.5 3m0 " +
     '2C7 5 5 7 5 9.5S7 14 9.5 14 14 12 14 9.5 12 5 9.5 5"/></svg>';
+  /* Pagefind's default result template, with one line added: {{ }} writes text, escaped. */
+  var RESULT = [
+    '<li class="pf-result"><div class="pf-result-card"><div class="pf-result-content">',
+    '<p class="pf-result-title"><a class="pf-result-link" href="{{ meta.url | default(url) | safeUrl }}">{{ meta.title }}</a></p>',
+    '{{#if meta.outcome}}<p class="kz-search-outcome">{{#if meta.status}}{{ meta.status }} · {{/if}}{{ meta.outcome }}</p>{{/if}}',
+    '{{#if excerpt}}<p class="pf-result-excerpt">{{+ excerpt +}}</p>{{/if}}',
+    "</div></div></li>"
+  ].join("");
+  var RANKING_PAGE_LENGTH = 0.25; // Pagefind's default is 0.75
   var loading = null;
   var modal = null;
 
@@ -65,17 +74,32 @@
     if (!modal) {
       /* Result URLs are paths from the site root ("/experiments/exp-2025-012/"): the base
        * URL puts them under the path the site is served from. */
-      var config = document.createElement("pagefind-config");
-      config.setAttribute("bundle-path", BUNDLE);
-      config.setAttribute("base-url", ROOT.pathname);
+      /* Pagefind favours short pages by default, and a listing page (a tag, a team) is
+       * short: weighed less by length, an experiment that is about the words ranks above
+       * the listings that merely name them. */
+      window.PagefindComponents.configureInstance("default", {
+        bundlePath: BUNDLE,
+        baseUrl: ROOT.pathname,
+        ranking: { pageLength: RANKING_PAGE_LENGTH }
+      });
       modal = document.createElement("pagefind-modal");
       modal.className = "kz-search-dialog";
-      document.body.append(config, modal);
+      document.body.append(modal);
       /* One entry per page: every write-up has the same sections (Background, Design...),
        * so Pagefind's matches per section would repeat them under each result. Set once
        * the modal has built its parts ("true": a changed empty attribute reads as off). */
       var results = modal.querySelector("pagefind-results");
-      if (results) results.setAttribute("hide-sub-results", "true");
+      if (results) {
+        /* Pagefind's own result, with what an experiment page says of itself (its status
+         * and its outcome, read from the page's data-pagefind-meta) under the title. The
+         * modal has built its results list already, so it is told to read it again. */
+        var template = document.createElement("script");
+        template.type = "text/pagefind-template";
+        template.textContent = RESULT;
+        results.appendChild(template);
+        if (typeof results.checkForTemplates === "function") results.checkForTemplates();
+        results.setAttribute("hide-sub-results", "true");
+      }
     }
     return modal;
   }
