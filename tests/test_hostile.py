@@ -167,12 +167,13 @@ def test_writeup_html_may_format_but_never_run() -> None:
         '<img src="x" onerror="alert(4)"><iframe src="https://example.com"></iframe>'
         '<span style="position:fixed">s</span><sup>2</sup></p>'
         "<details><summary>More</summary><table><tr><td>1</td></tr></table></details>"
+        '<div id="__config">{"search": "evil.js"}</div><p id="__search">s</p>'
     )
     ours = '<div class="kz-card" data-figure=\'{"a":1}\'>ours</div>'
     cleaned = clean_writeup(page)
     assert cleaned.startswith(ours)  # the portal's own HTML is untouched
     body = cleaned.removeprefix(ours)
-    for gone in ("onclick", "<script", "javascript:", "onerror", "<iframe", "style="):
+    for gone in ("onclick", "<script", "javascript:", "onerror", "<iframe", "style=", 'id="__'):
         assert gone not in body
     for kept in ('<h2 id="background">', 'class="headerlink"', "<sup>2</sup>", "<details>"):
         assert kept in body

@@ -65,6 +65,7 @@ class Handlers(HTMLParser):
             self.images += [value or "" for name, value in attrs if name == "src"]
 
 
+THEME_BREAKOUT = "</title>\"><img src=x.png onerror=alert('theme')>"
 FIELDS = ("title", "owner", "team", "hypothesis", "label", "description", "about", "site")
 
 
@@ -76,7 +77,10 @@ def blank_line_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (project / "docs" / "index.md").unlink()  # the generated home page shows the site name
     config = (project / "mkdocs.yml").read_text(encoding="utf-8")
     config = config.replace(
-        "site_name: Hearthside Experiments", f"site_name: {json.dumps(injection('site'))}"
+        "site_name: Hearthside Experiments",
+        # The theme prints these into <title>, the header and a <meta> attribute.
+        f"site_name: {json.dumps(injection('site') + THEME_BREAKOUT)}\n"
+        f"site_description: {json.dumps(THEME_BREAKOUT)}\nsite_author: {json.dumps(THEME_BREAKOUT)}",
     )
     (project / "mkdocs.yml").write_text(config, encoding="utf-8")
     team = injection("team")
@@ -343,6 +347,61 @@ def test_an_override_template_cannot_reach_the_file_system(tmp_path: Path) -> No
     )
 
 
+@pytest.mark.parametrize(
+    "reach",
+    [
+        "exp.parse_file('/etc/hostname')",
+        "exp.parse_raw('{}')",
+        "exp.model_validate_json('{}')",
+        "exp.__class__",
+        "exp.model_dump()",
+        "links.options.__class__.__init__.__globals__",
+    ],
+)
+def test_an_override_template_cannot_reach_a_model_s_machinery(
+    reach: str, tmp_path: Path
+) -> None:
+    project = make_project(tmp_path)
+    write(project, "a.md", front_matter(VALID))
+    overrides = project / "overrides"
+    overrides.mkdir()
+    (overrides / "_card.html.j2").write_text(f"<div>{{{{ {reach} }}}}</div>\n", encoding="utf-8")
+    with pytest.raises(TemplateFailure) as failure:
+        build(Inputs(project), PageOptions(template_dir=overrides))
+    assert failure.value.filename == str(overrides / "_card.html.j2")
+    assert "reaches nothing else" in failure.value.reason or "undefined" in failure.value.reason
+
+
+def test_an_override_template_is_a_file_of_its_folder_not_a_link_out(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    write(project, "a.md", front_matter(VALID))
+    overrides = project / "overrides"
+    overrides.mkdir()
+    outside = tmp_path / "elsewhere.j2"
+    outside.write_text("<div>{{ exp.title }}</div>\n", encoding="utf-8")
+    (overrides / "_card.html.j2").symlink_to(outside)
+    with pytest.raises(TemplateFailure) as failure:
+        build(Inputs(project), PageOptions(template_dir=overrides))
+    assert failure.value.filename == str(overrides / "_card.html.j2")
+    assert "not a link" in failure.value.reason
+    (overrides / "_card.html.j2").unlink()
+    (overrides / "_card.html.j2").write_text("x" * 200_001, encoding="utf-8")
+    with pytest.raises(TemplateFailure, match="at most 200,000 bytes"):
+        build(Inputs(project), PageOptions(template_dir=overrides))
+
+
+def test_an_override_s_own_runtime_error_says_where(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    write(project, "a.md", front_matter(VALID))
+    overrides = project / "overrides"
+    overrides.mkdir()
+    (overrides / "_card.html.j2").write_text("<div>\n{{ 1 // 0 }}</div>\n", encoding="utf-8")
+    with pytest.raises(TemplateFailure) as failure:
+        build(Inputs(project), PageOptions(template_dir=overrides))
+    assert (failure.value.filename, failure.value.line) == (str(overrides / "_card.html.j2"), 2)
+    assert "division" in failure.value.reason
+
+
 @pytest.mark.site
 def test_a_failing_override_stops_the_build_with_its_place_and_no_traceback(tmp_path: Path) -> None:
     project = make_project(tmp_path)
@@ -365,6 +424,22 @@ def test_a_failing_override_stops_the_build_with_its_place_and_no_traceback(tmp_
         in result.stderr
     )
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.site
+def test_override_templates_are_a_folder_of_the_project(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    write(project, "a.md", front_matter(VALID))
+    (tmp_path / "elsewhere").mkdir()
+    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace(
+        "      pages_dir: experiments",
+        "      pages_dir: experiments\n      templates_dir: ../elsewhere",
+    )
+    (project / "mkdocs.yml").write_text(config, encoding="utf-8")
+    result = mkdocs_build(project, tmp_path / "site", strict=False)
+    assert result.returncode != 0
+    assert "templates_dir: ../elsewhere leads out of the project" in result.stderr
 
 
 # --- look-alike names ------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,6 +45,7 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
     dashboard = ""
     generated: set[str] = set()  # noqa: RUF012 - replaced per build, never mutated in place
     pinned_epoch: str | None = None  # the SOURCE_DATE_EPOCH this plugin set, not the caller
+    site_name = "Experiments"  # as mkdocs.yml spells it; the portal's pages escape it themselves
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Drafts belong to the live preview only; any build that could be published hides them.
@@ -61,6 +63,11 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
             inputs += [config.docs_dir, config.config_file_path, config.theme.custom_dir]
             found = [self.project / path for path in inputs if path]
             self.pinned_epoch = git_dates.pin_build_date(os.environ, self.project, found)
+        # The theme prints these into HTML unescaped; like any input, they stay text.
+        self.site_name = config.site_name
+        for key in ("site_name", "site_description", "site_author"):
+            if config[key]:
+                config[key] = html.escape(config[key])
         if STYLESHEET not in config.extra_css:
             config.extra_css.insert(0, STYLESHEET)
         present = [str(script) for script in config.extra_javascript]
@@ -70,16 +77,16 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:
             return None
-        templates = self.config.templates_dir
+        templates = self._templates_dir()
         layout = ProjectLayout(
             self.config.experiments_dir, self.config.site_config_dir, self.config.data_dir
         )
         options = PageOptions(
             pages_dir=self.config.pages_dir.strip("/"),
             directory_urls=config.use_directory_urls,
-            template_dir=self.project / templates if templates else None,
+            template_dir=templates,
             site_url=config.site_url or "",
-            site_name=config.site_name,
+            site_name=self.site_name,
             as_of=git_dates.epoch_date(os.environ),
         )
         try:
@@ -112,8 +119,20 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
             files.append(File.generated(config, uri, abs_src_path=str(source)))
         self.dashboard = result.dashboard
         if files.get_file_from_path(HOME_URI) is None:
-            files.append(File.generated(config, HOME_URI, content=default_home(config.site_name)))
+            files.append(File.generated(config, HOME_URI, content=default_home(self.site_name)))
         return files
+
+    def _templates_dir(self) -> Path | None:
+        """Override templates are the project's own files, never a folder elsewhere."""
+        if not self.config.templates_dir:
+            return None
+        folder = self.project / self.config.templates_dir
+        if not folder.resolve().is_relative_to(self.project):
+            raise PluginError(
+                f"templates_dir: {printable(self.config.templates_dir)} leads out of the project;"
+                " hint: keep override templates in a folder beside mkdocs.yml"
+            )
+        return folder
 
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files

@@ -8,6 +8,7 @@ out what Python computed; the filters and globals below are all the logic they r
 
 from __future__ import annotations
 
+import os
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -50,17 +51,56 @@ def as_html(value: object) -> markupsafe.Markup:
 class _Sandbox(ImmutableSandboxedEnvironment):
     """Where a project overrides templates, they lay out data and nothing more: they read
     the portal's own objects and plain values, and call their methods, but cannot reach a
-    file, a module or the interpreter (a path's ``read_text``, a function's globals), nor
-    change what they were given. The shipped templates alone are the portal's own code
-    and run without the checks, which cost a tenth of a build's rendering."""
+    file, a module or the interpreter (a path's ``read_text``, a model's ``parse_file``, a
+    function's globals), nor change what they were given. The shipped templates alone are
+    the portal's own code and run without the checks, which cost a tenth of a build's
+    rendering."""
 
     def is_safe_attribute(self, obj: object, attr: str, value: object) -> bool:
-        module = type(obj).__module__.split(".", 1)[0]
-        return module in _READABLE and super().is_safe_attribute(obj, attr, value)
+        return _readable(obj, attr) and super().is_safe_attribute(obj, attr, value)
 
 
-# The modules whose objects a template may read: the portal's data, and plain values.
-_READABLE = frozenset({"kaizen_portal", "builtins", "datetime", "markupsafe", "jinja2"})
+# Where an attribute a template reads may be defined: the portal's own classes, those of
+# plain values (str, int, date, Markup, an enum's value) and Jinja's own (a loop's index).
+# A pydantic model's own machinery (parse_raw, model_validate...) is pydantic's, and so
+# out of reach.
+_READABLE = frozenset({"kaizen_portal", "builtins", "datetime", "markupsafe", "enum", "jinja2"})
+
+
+def _readable(obj: object, attr: str) -> bool:
+    if attr in getattr(obj, "__dict__", {}):  # a field of a dataclass or a model
+        return type(obj).__module__.split(".", 1)[0] in _READABLE
+    owner = next((c for c in type(obj).__mro__ if attr in vars(c)), None)
+    return owner is not None and owner.__module__.split(".", 1)[0] in _READABLE
+
+
+class _TemplateFolder(jinja2.FileSystemLoader):
+    """A project's override templates: files in the folder itself, never a link out of it,
+    nor anything but a regular file of a sensible size."""
+
+    def get_source(self, environment: jinja2.Environment, template: str):  # type: ignore[no-untyped-def]
+        for folder in self.searchpath:
+            path = Path(folder) / template
+            if not os.path.lexists(path):
+                continue
+            real = Path(os.path.realpath(path))
+            root = Path(os.path.realpath(folder))
+            if not real.is_relative_to(root) or not real.is_file():
+                raise TemplateFailure(
+                    str(path),
+                    1,
+                    "an override template must be a file of the templates folder, not a link",
+                )
+            if real.stat().st_size > MAX_TEMPLATE_BYTES:
+                raise TemplateFailure(
+                    str(path),
+                    1,
+                    f"an override template may hold at most {MAX_TEMPLATE_BYTES:,} bytes",
+                )
+        return super().get_source(environment, template)
+
+
+MAX_TEMPLATE_BYTES = 200_000
 
 
 @lru_cache(maxsize=4)  # a serve session that edits templates need not keep every old one
@@ -69,7 +109,7 @@ def _environment(template_dir: Path | None, version: str = "") -> jinja2.Environ
     Jinja notices an edited template by itself, not a new override of a shipped one."""
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(TEMPLATES)]
     if template_dir is not None:
-        loaders.insert(0, jinja2.FileSystemLoader(template_dir))
+        loaders.insert(0, _TemplateFolder(template_dir))
     kind = jinja2.Environment if template_dir is None else _Sandbox
     env = kind(
         loader=jinja2.ChoiceLoader(loaders),
@@ -204,7 +244,9 @@ class Renderer:
     def _render(self, template: str, **context: object) -> str:
         try:
             return self.env.get_template(template).render(**context)
-        except jinja2.TemplateError as error:
+        except TemplateFailure:
+            raise
+        except Exception as error:  # an override's own mistake, 1 // 0 as well
             raise TemplateFailure.of(error, template) from error
 
 
@@ -220,13 +262,14 @@ class TemplateFailure(Exception):
         return f"{self.filename}:{self.line}: {self.reason}"
 
     @classmethod
-    def of(cls, error: jinja2.TemplateError, template: str) -> TemplateFailure:
+    def of(cls, error: Exception, template: str) -> TemplateFailure:
         """Jinja's own syntax errors say where; others, the deepest template frame does."""
         if isinstance(error, jinja2.TemplateSyntaxError):
             return cls(error.filename or template, error.lineno, error.message or str(error))
         frames = traceback.extract_tb(error.__traceback__)
         frame = next((f for f in reversed(frames) if f.filename.endswith(".j2")), None)
-        reason = (error.message or str(error)).rstrip(".")
+        message = getattr(error, "message", None) or str(error) or type(error).__name__
+        reason = message.rstrip(".")
         if isinstance(error, SecurityError):
             reason += ": a template lays out the portal's data and reaches nothing else"
         if frame is None:
