@@ -358,9 +358,7 @@ def test_an_override_template_cannot_reach_the_file_system(tmp_path: Path) -> No
         "links.options.__class__.__init__.__globals__",
     ],
 )
-def test_an_override_template_cannot_reach_a_model_s_machinery(
-    reach: str, tmp_path: Path
-) -> None:
+def test_an_override_template_cannot_reach_a_model_s_machinery(reach: str, tmp_path: Path) -> None:
     project = make_project(tmp_path)
     write(project, "a.md", front_matter(VALID))
     overrides = project / "overrides"

@@ -23,6 +23,7 @@ from .rules import check_experiment, check_lineage, name_warnings
 from .schema import ARM_MODELS, Experiment, MetricResults, Phases, Plan
 from .schema_errors import from_validation_error
 from .vocabulary import MetricKind, Visibility
+from .writeup import body_problems
 
 EXPERIMENT_SUFFIX = ".md"
 
@@ -141,8 +142,11 @@ def load_entry(
     said = {name: source.data.get(name) for name in ("id", "visibility")}
     declared = {name: value if isinstance(value, str) else None for name, value in said.items()}
 
+    unrenderable = body_problems(source.body, source.body_line, shown)
+
     def broken(problems: list[Problem]) -> Loaded:
-        return Loaded(None, problems, _nowhere, declared["id"], declared["visibility"])
+        found = [*problems, *unrenderable]
+        return Loaded(None, found, _nowhere, declared["id"], declared["visibility"])
 
     try:
         meta = Experiment.model_validate(source.data)
@@ -160,6 +164,8 @@ def load_entry(
             hint=f"fix {meta.data}; the write-up itself is fine",
         )
         return broken([pointer.at(shown, source.locate), *problems])
+    if unrenderable:
+        return broken([])
     locate = FieldPositions.of(source.locate, source.data)
     warnings = tuple(
         replace(w.at(shown, source.locate), severity="warning") for w in name_warnings(meta)
