@@ -374,6 +374,18 @@ def test_proportion_cell_problem(row: str, problem: str) -> None:
             "Hint: give the day's actual value",
         ),
         (
+            "2025-06-17,control,10,1e300,1.2",
+            "4:23: mean: implausibly large number (expected a number between "
+            "-1,000,000,000,000 and 1,000,000,000,000, found '1e300'). "
+            "Hint: check the unit and the decimal point",
+        ),
+        (
+            "2025-06-17,control,10,5.5,2e12",
+            "4:27: sd: implausibly large number (expected a number between "
+            "-1,000,000,000,000 and 1,000,000,000,000, found '2e12'). "
+            "Hint: check the unit and the decimal point",
+        ),
+        (
             '2025-06-17,control,10,"5,5",1.2',
             "4:23: mean: not a number (expected a number like 12.5, found '5,5'). "
             "Hint: use a point as the decimal separator, e.g. 12.5",

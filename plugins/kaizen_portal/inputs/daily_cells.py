@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .schema import EARLIEST_DATE, LATEST_DATE, MAX_COUNT
+from .schema import EARLIEST_DATE, LATEST_DATE, MAX_COUNT, MAX_MAGNITUDE
 
 _DATE_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _WHOLE_FORM = re.compile(r"-?[0-9]+")
@@ -94,6 +94,12 @@ def number_parser(minimum: float | None) -> Callable[[str], float | Bad]:
             return Bad("not a number", "write a plain number, e.g. 12.5")
         if not math.isfinite(value):
             return Bad("not a finite number", "give the day's actual value")
+        if abs(value) > MAX_MAGNITUDE:
+            return Bad(
+                "implausibly large number",
+                "check the unit and the decimal point",
+                expected=f"a number between -{MAX_MAGNITUDE:,.0f} and {MAX_MAGNITUDE:,.0f}",
+            )
         if minimum is not None and value < minimum:
             return Bad(
                 "a standard deviation cannot be negative", "give the standard deviation itself"

@@ -56,7 +56,9 @@ EARLIEST_DATE = dt.date(1970, 1, 1)
 LATEST_DATE = dt.date(2199, 12, 31)
 Day = Annotated[dt.date, Field(ge=EARLIEST_DATE, le=LATEST_DATE)]
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT, strict=False)]
-FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+# Means, values and intervals beyond this are typos; their squares would overflow a float.
+MAX_MAGNITUDE = 1e12
+FiniteFloat = Annotated[float, Field(ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE, allow_inf_nan=False)]
 
 
 class StrictModel(BaseModel):
@@ -121,7 +123,7 @@ class MeanArm(StrictModel):
     kind: ClassVar[MetricKind] = MetricKind.MEAN
     n: Annotated[int, Field(ge=2, le=MAX_COUNT)]  # a standard deviation needs two values
     mean: FiniteFloat
-    sd: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    sd: Annotated[float, Field(ge=0, le=MAX_MAGNITUDE, allow_inf_nan=False)]
 
     @property
     def estimate(self) -> float:
@@ -235,7 +237,7 @@ class Experiment(StrictModel):
     dates: Phases = Phases()
     arms: list[Name] = []
     arm_labels: dict[Name, ShortText] = {}
-    split: list[Annotated[float, Field(gt=0, allow_inf_nan=False)]] | None = None
+    split: list[Annotated[float, Field(gt=0, le=MAX_MAGNITUDE, allow_inf_nan=False)]] | None = None
     metrics: list[MetricResults] = []
     data: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     plan: Plan | None = None

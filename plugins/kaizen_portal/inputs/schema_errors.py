@@ -74,7 +74,8 @@ _BOUNDS = {
 
 def _bound(limit: float) -> str:
     """1,000,000,000,000 and 0 rather than 1000000000000 and 0.0."""
-    return f"{limit:,}" if isinstance(limit, int) else f"{limit:g}"
+    whole = isinstance(limit, int) or float(limit).is_integer()
+    return f"{int(limit):,}" if whole else f"{limit:g}"
 
 
 def from_validation_error(
