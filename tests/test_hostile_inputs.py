@@ -13,8 +13,11 @@ import copy
 import html
 import json
 import os
+import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -22,8 +25,10 @@ import markupsafe
 import pytest
 from browsing import draw_all_charts, free_port, serve
 from kaizen_portal.build.loading import load_portfolio
+from kaizen_portal.build.memo import Memo
 from kaizen_portal.build.pipeline import Inputs, build
 from kaizen_portal.cli import main
+from kaizen_portal.inputs.problems import printable
 from kaizen_portal.inputs.vocabulary import Visibility
 from kaizen_portal.pages.links import PageOptions
 from kaizen_portal.pages.rendering import TemplateFailure, as_html
@@ -163,6 +168,20 @@ def test_no_string_of_any_input_file_runs_in_the_browser(blank_line_site: Path, 
 # --- files that lead out of the project ------------------------------------------------
 
 
+@contextmanager
+def time_limit(seconds: int) -> Iterator[None]:
+    def expired(signum: int, frame: object) -> None:
+        pytest.fail(f"still running after {seconds} s")  # not TimeoutError: an OSError
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def test_links_out_of_the_project_are_refused_unread(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -171,14 +190,21 @@ def test_links_out_of_the_project_are_refused_unread(
     elsewhere = tmp_path / "elsewhere.md"
     elsewhere.write_text(front_matter(dict(VALID, id="EXP-2099-009")), encoding="utf-8")
     (project / "experiments" / "linked.md").symlink_to(elsewhere)
-    for name, target in (("passwd.csv", "/etc/passwd"), ("environ.csv", "/proc/self/environ")):
+    # pagemap claims 0 bytes and reads as hundreds of gigabytes: opened, it hangs the build.
+    links = {"passwd.csv": "/etc/passwd", "environ.csv": "/proc/self/environ"}
+    links["pagemap.csv"] = "/proc/self/pagemap"
+    for name, target in links.items():
         (project / "data" / name).symlink_to(target)
         write(
             project,
             f"{name}.md",
             front_matter(dict(VALID, id=f"EXP-{name[:3]}", data=f"data/{name}")),
         )
-    code, out = check(project, capsys)
+    with time_limit(20):  # a build that reads pagemap fails here rather than hanging CI
+        code, out = check(project, capsys)
+        # MkDocs builds remember outcomes by a digest of the data files: none is read for it.
+        built = build(Inputs(project, memo=Memo()), PageOptions())
+    assert len(built.portfolio.broken_paths) == 7  # the links, and the write-ups naming them
     outside = (
         "1:1: this is a link that leads outside the project (expected a file inside the "
         "project folder, found a link). Hint: copy the file into the project instead of "
@@ -187,6 +213,7 @@ def test_links_out_of_the_project_are_refused_unread(
     assert code == 1
     assert f"data/environ.csv:{outside}" in out
     assert f"data/passwd.csv:{outside}" in out
+    assert f"data/pagemap.csv:{outside}" in out
     assert f"experiments/linked.md:{outside}" in out
     everything = "\n".join(out)
     assert "tok-3f9c1a77" not in everything and "root:" not in everything
@@ -272,6 +299,24 @@ def test_escape_codes_in_a_file_name_never_reach_the_terminal(
     assert code == 1
     assert out[0].startswith("experiments/\\x1b[2Jwiped\\x07.md:1:1: no front-matter found")
     assert not any(char in "\n".join(out) for char in "\x1b\x07")
+
+
+def test_a_file_name_that_is_not_utf8_is_named_not_published(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project(tmp_path)
+    name = os.fsdecode(b"bad\xff.md")  # as the system hands over a Latin-1 name
+    write(project, name, front_matter(VALID))
+    code, out = check(project, capsys)
+    assert code == 1
+    assert out[0].startswith("experiments/bad\\xff.md:1:1: this file's name is not UTF-8")
+    pages = {f.uri: f.content for f in build(Inputs(project), PageOptions()).files}
+    assert "experiments/bad\\xff.md" in pages["experiments/needs-attention.md"]
+    assert all(uri.encode("utf-8") for uri in pages)
+
+
+def test_separators_and_half_characters_are_escaped_for_the_terminal() -> None:
+    assert printable("a\u2028b\u2029c\ud83dd") == "a\\u2028b\\u2029c\\ud83dd"
 
 
 # --- a public build, and every site_config case ----------------------------------------

@@ -50,7 +50,7 @@ def _remembered(
         *(project / layout.site_config_dir).glob("*.yml"),
         *experiment_files(project / layout.data_dir),
     ]
-    context = files_digest(data)
+    context = files_digest(data, project)
     reads = []
     for path in files:
         shown = display_path(path, project)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
+
+from ..inputs.files import MAX_DATA_BYTES, unreadable
 
 T = TypeVar("T")
 
@@ -46,26 +47,32 @@ class Memo:
 def digest(*parts: bytes | str) -> str:
     h = hashlib.sha256()
     for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
+        # surrogateescape: a file name that is not UTF-8 still has its own bytes
+        data = part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part
         h.update(len(data).to_bytes(8, "big"))
         h.update(data)
     return h.hexdigest()
 
 
-def files_digest(paths: Iterable[Path]) -> str:
+def files_digest(paths: Iterable[Path], project: Path) -> str:
     """One digest of many files' names and bytes, in a stable order."""
     parts: list[bytes | str] = []
     for path in sorted(paths):
-        parts += [path.as_posix(), _content(path)]
+        parts += [path.as_posix(), _content(path, project)]
     return digest(*parts)
 
 
-def _content(path: Path) -> bytes:
-    """A file's bytes, by their digest and read in chunks, as a data file may be large;
-    what is not a regular file (a pipe, a device, nothing) by what it is, never read."""
+def _content(path: Path, project: Path) -> bytes:
+    """A file's bytes, by their digest and read in chunks, as a data file may be large.
+
+    What the loader refuses to read (a link out of the project, a pipe, a file past every
+    size limit) is keyed by that alone, never read: the digest is no way round the limits.
+    """
+    if unreadable(path, project, "") is not None:
+        return b"\0refused"
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return b"\0not a file"
+        if os.stat(path).st_size > MAX_DATA_BYTES:
+            return b"\0too large"
         with path.open("rb") as file:
             return hashlib.file_digest(file, "sha256").digest()
     except OSError:

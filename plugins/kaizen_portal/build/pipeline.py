@@ -155,4 +155,4 @@ def _listings(
 
 def _templates_version(folder: Path | None) -> str:
     """A digest of the override templates: pages made with other templates are other pages."""
-    return files_digest(folder.rglob("*")) if folder and folder.is_dir() else ""
+    return files_digest(folder.rglob("*"), folder) if folder and folder.is_dir() else ""

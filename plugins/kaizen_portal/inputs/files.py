@@ -34,13 +34,31 @@ def display_path(path: Path, root: Path) -> str:
     """
     absolute = Path(os.path.abspath(path))
     try:
-        return absolute.relative_to(os.path.abspath(root)).as_posix()
+        shown = absolute.relative_to(os.path.abspath(root)).as_posix()
     except ValueError:
-        return path.as_posix()
+        shown = path.as_posix()
+    # A name that is not UTF-8 arrives with stand-ins no page can hold: b"\xff" as "\\xff".
+    return os.fsencode(shown).decode("utf-8", "backslashreplace")
+
+
+def _is_utf8(path: Path) -> bool:
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def unreadable(path: Path, project: Path, shown: str) -> Problem | None:
     """Why ``path`` must not be read, or None for a regular file inside ``project``."""
+    if not _is_utf8(path):
+        return Problem.in_file(
+            shown,
+            "this file's name is not UTF-8",
+            expected="a name in UTF-8, as every page address must be",
+            found=f"'{shown}'",
+            hint="rename the file, e.g. with letters, digits and dashes only",
+        )
     try:
         target = path.resolve(strict=True)
     except FileNotFoundError:

@@ -8,6 +8,7 @@ lines can expand into gigabytes).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import frontmatter
 import yaml
 
-from .problems import Loc, Locate, Problem, SourceError
+from .problems import Loc, Locate, Problem, SourceError, printable
 
 
 @dataclass(frozen=True)
@@ -238,6 +239,10 @@ def _at(node: yaml.Node, path: str, line_offset: int, message: str, **detail: st
     )
 
 
+# Half of a UTF-16 pair: "\\ud83d" in a quoted string. No page, log or file can hold it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _check_nodes(root: yaml.Node, path: str, line_offset: int) -> None:
     """Walk the composed tree once and refuse what YAML would take in silence.
 
@@ -266,6 +271,16 @@ def _check_nodes(root: yaml.Node, path: str, line_offset: int) -> None:
                 stack.extend(((value, key), (key, key)))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend((item, node) for item in reversed(node.value))
+        elif _SURROGATE.search(node.value):
+            raise _at(
+                node,
+                path,
+                line_offset,
+                "this text holds half of a character (a lone surrogate escape)",
+                expected="whole characters, or an escape like \\U0001F600 for one beyond \\uFFFF",
+                found=f"'{printable(node.value)}'",
+                hint="write the character itself, or remove the \\uD8xx escape",
+            )
         elif node.tag == _INT_TAG and len(str(node.value)) > MAX_DIGITS:
             raise _at(
                 node,

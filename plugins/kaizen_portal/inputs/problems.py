@@ -82,8 +82,9 @@ class Problem:
 
 
 # Characters that steer a terminal or the direction of text rather than print: C0 and C1
-# controls (escape codes, line breaks) and the bidirectional overrides and isolates.
-_STEERING = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# controls (escape codes, line breaks), the line and paragraph separators, the
+# bidirectional overrides and isolates; and lone surrogates, which cannot be printed.
+_STEERING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def printable(text: str, keep: str = "") -> str:
@@ -91,7 +92,7 @@ def printable(text: str, keep: str = "") -> str:
 
     def escaped(match: re.Match[str]) -> str:
         char = match.group()
-        return char if char in keep else char.encode("unicode_escape").decode()
+        return char if char in keep else char.encode("unicode_escape", "surrogatepass").decode()
 
     return _STEERING.sub(escaped, text)
 
