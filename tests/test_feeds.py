@@ -233,6 +233,19 @@ def test_hostile_strings_come_out_literally(tmp_path: Path) -> None:
     assert "content_html" not in entry
 
 
+def test_characters_xml_cannot_hold_leave_the_feed_readable(tmp_path: Path) -> None:
+    # "\x01" and "\x0b" come from escapes in a quoted YAML string; XML 1.0 has no place
+    # for them, even escaped, and one would make every reader drop the whole feed.
+    portfolio, analyses = load(
+        tmp_path, experiment("EXP-2099-001", title="Bell\x01 and\x0b tab", owner="A\x1fna")
+    )
+    rss, feed = rendered(portfolio, analyses)
+    [item] = rss_items(rss)  # parses, as every reader must
+    assert item.findtext("title") == "Bell and tab"
+    assert item.findtext(CREATOR) == "Ana"
+    assert json_items(feed)[0]["title"] == "Bell\x01 and\x0b tab"  # JSON escapes them
+
+
 def test_two_runs_give_the_same_bytes_whatever_the_input_order(tmp_path: Path) -> None:
     portfolio, analyses = load(
         tmp_path,

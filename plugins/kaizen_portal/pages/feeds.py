@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import re
 from dataclasses import dataclass
 from email.utils import format_datetime
 from typing import Any
@@ -187,9 +188,14 @@ def _rss(title: str, home: str, self_url: str, items: list[FeedItem]) -> str:
     return ET.tostring(rss, encoding="utf-8", xml_declaration=True).decode("utf-8") + "\n"
 
 
+# What XML 1.0 cannot hold at all, not even escaped: a "\x01" from a quoted YAML string
+# would make the whole feed unreadable to every reader.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
     element = ET.SubElement(parent, tag)
-    element.text = text
+    element.text = _NOT_XML.sub("", text)
     return element
 
 
