@@ -117,6 +117,17 @@ def reserved_name(loc: Loc, name: str) -> Finding:
     )
 
 
+def _same_page(loc: Loc, name: str, first: str) -> Finding:
+    """Two names that differ only in case or punctuation would be one page, half of each."""
+    return Finding(
+        loc,
+        f"'{name}' would share its page with '{first}'",
+        expected="names that differ in more than case, spaces or punctuation",
+        found=show(name),
+        hint=f"keep one of the two spellings; write-ups name it exactly as {first!r}",
+    )
+
+
 def _read_mapping(
     path: Path, display_root: Path, model: type[T], problems: list[Problem], *, required: bool
 ) -> dict[str, T]:
@@ -137,10 +148,16 @@ def _read_mapping(
         problems.append(exc.problem)
         return {}
     entries: dict[str, T] = {}
+    slugs: dict[str, str] = {}  # each name's page address, and the name that took it
     for name, value in data.items():
-        if group_slug(str(name)) in RESERVED_GROUP_SLUGS:
+        slug = group_slug(str(name))
+        if slug in RESERVED_GROUP_SLUGS:
             problems.append(reserved_name((name,), str(name)).at(shown, locate))
             continue
+        if slug in slugs:
+            problems.append(_same_page((name,), str(name), slugs[slug]).at(shown, locate))
+            continue
+        slugs[slug] = str(name)
         try:
             entries[str(name)] = model.model_validate(value or {})
         except ValidationError as exc:
