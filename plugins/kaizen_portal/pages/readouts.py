@@ -87,8 +87,9 @@ def _days(exp: Experiment, analysis: Analysis, as_of: dt.date | None) -> str:
     if end is None:
         return f"day {day}, {when}"
     planned = (end - start).days + 1
-    past = " (past the planned end)" if day > planned else ""
-    return f"day {day} of {planned}{past}, {when}"
+    if day > planned:
+        return f"day {day}, past the planned {planned} days, {when}"
+    return f"day {day} of {planned}, {when}"
 
 
 def _sample(exp: Experiment, analysis: Analysis) -> str:
