@@ -73,11 +73,19 @@ def test_experiment_charts_render_as_svg_and_load_plotly_once(page, site_url: st
     assert len(plotly_requests) == 1
     assert plotly_requests[0].startswith(site_url + "assets/kaizen/plotly-basic.min.js")
     screenshot(page, "charts-light")
-    # Instant navigation to another chart page reuses the loaded plotly.js.
+    # Instant navigation to another chart page reuses the loaded plotly.js: its preload
+    # link is answered by the browser's cache, and the script is not run again.
+    downloads: list[int] = []
+    page.on(
+        "requestfinished",
+        lambda r: downloads.append(r.sizes()["responseBodySize"]) if "plotly" in r.url else None,
+    )
+    page.evaluate("() => { window.firstPlotly = window.Plotly; }")
     page.locator("a[rel=next]").first.click()
     wait_for_experiment(page, "EXP-2025-018")
     assert "lift" in drawn_charts(page)
-    assert len(plotly_requests) == 1
+    assert all(size <= 0 for size in downloads), downloads
+    assert page.evaluate("() => window.Plotly === window.firstPlotly")
     assert page.console_errors == []
 
 
@@ -88,6 +96,25 @@ def test_pages_without_charts_do_not_load_plotly(page, site_url: str) -> None:
     page.wait_for_load_state("networkidle")
     assert page.locator(".kz-chart").count() == 0
     assert plotly_requests == []
+
+
+def test_a_desktop_fetches_plotly_with_the_page_and_a_phone_only_near_a_chart(
+    browser, site_url: str
+) -> None:
+    fetched: dict[int, list[str]] = {}
+    for width in (1366, 390):
+        context = browser.new_context(viewport={"width": width, "height": 844})
+        page = context.new_page()
+        page.goto(site_url + "experiments/exp-2025-012/")
+        page.wait_for_load_state("networkidle")
+        # What asked for it: the page's preload link, or charts.js once a chart was near.
+        fetched[width] = page.evaluate(
+            "() => performance.getEntriesByType('resource')"
+            ".filter(e => e.name.includes('plotly')).map(e => e.initiatorType)"
+        )
+        context.close()
+    assert fetched[1366] == ["link"]
+    assert fetched[390] in ([], ["script"])
 
 
 # The first lift trace's colour as drawn, and the stylesheet's colour of its verdict now.

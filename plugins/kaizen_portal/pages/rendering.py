@@ -29,6 +29,7 @@ from ..inputs.vocabulary import Phase
 from .links import GeneratedFile, Links, PageOptions
 from .markers import WRITEUP_MARKER
 from .readouts import Outcome, outcome
+from .static_files import PLOTLY_URI
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -127,6 +128,7 @@ def _environment(template_dir: Path | None, version: str = "") -> jinja2.Environ
         primary_arm=insights.primary_arm,
         phases=tuple(Phase),
         writeup_marker=WRITEUP_MARKER,
+        plotly=PLOTLY_URI,
     )
     return env
 
@@ -237,6 +239,7 @@ class Renderer:
         return self._render(
             template,
             link=lambda target: self.links.relative(uri, target),
+            asset=lambda path: "../" * self.links.depth(uri) + path,  # a served file's URL
             links=self.links,
             **context,
         )

@@ -16,6 +16,7 @@ SCRIPTS = (f"{FOLDER}/charts.js", f"{FOLDER}/browse.js", f"{FOLDER}/search.js")
 
 
 PLOTLY = "plotly-basic.min.js"  # see assets/vendor/README.md
+PLOTLY_URI = f"{FOLDER}/{PLOTLY}"
 
 
 def static_files() -> dict[str, Path]:
@@ -25,7 +26,7 @@ def static_files() -> dict[str, Path]:
     offline. charts.js loads it from beside itself, only once a chart is near the screen.
     """
     own = {f"{FOLDER}/{name}": ASSETS / name for name in ("kaizen.css", *_names(SCRIPTS))}
-    return {**own, f"{FOLDER}/{PLOTLY}": ASSETS / "vendor" / PLOTLY}
+    return {**own, PLOTLY_URI: ASSETS / "vendor" / PLOTLY}
 
 
 def _names(served: tuple[str, ...]) -> list[str]:
