@@ -236,3 +236,9 @@ def test_the_takeaway_is_the_summary_else_the_first_learning(tmp_path: Path) -> 
     silent = analysed(tmp_path / "n", CASES[State.WIN], "## Background\n\nWhy.\n")
     assert takeaway(silent) == ""
     assert outcome(silent, 0.95).reason == "#write-up"
+
+
+def test_a_tally_says_one_win_and_two_wins() -> None:
+    assert [State.WIN.noun(n) for n in (1, 2)] == ["win", "wins"]
+    assert [State.LOSS.noun(n) for n in (1, 0)] == ["loss", "losses"]
+    assert State.INVALID.noun(1) == State.INVALID.noun(3) == "not valid"

@@ -26,16 +26,18 @@ def _trimmed(text: str) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+# Percentages keep their digits: 61.20% → 64.01% and [+7.0%, +44.4%] read as a pair.
 def percent(x: float | None, digits: int = 2) -> str:
-    return NO_VALUE if _missing(x) else f"{_trimmed(f'{x * 100:.{digits}f}')}%"
+    return NO_VALUE if _missing(x) else f"{x * 100:.{digits}f}%"
 
 
 def signed_percent(x: float | None, digits: int = 1) -> str:
     """Relative lifts: always signed, so a reader never mistakes a drop for a gain."""
     if _missing(x):
         return NO_VALUE
-    text = _trimmed(f"{x * 100:+.{digits}f}")
-    return f"{'+0' if text in ('+0', '-0') else text}%".replace("-", MINUS)
+    text = f"{x * 100:+.{digits}f}"
+    zero = text.strip("+-0.") == ""
+    return f"{'+' + text[1:] if zero else text}%".replace("-", MINUS)
 
 
 def interval(low: float | None, high: float | None, digits: int = 1) -> str:

@@ -41,10 +41,9 @@ class State(StrEnum):
         """The state as a class name and a colour's name in the stylesheet."""
         return self.value.replace("_", "-")
 
-    @property
-    def counted(self) -> str:
-        """The state after a number in a tally: 3 wins, 1 not valid."""
-        return _COUNTED[self]
+    def noun(self, n: int) -> str:
+        """The state after a number in a tally: 1 win, 3 wins, 1 not valid."""
+        return _COUNTED[self] if n != 1 else _ONE.get(self, _COUNTED[self])
 
     @property
     def rank(self) -> int:
@@ -69,6 +68,7 @@ _COUNTED = {
     State.INTERIM: "interim",
     State.UNTESTED: "not a test",
 }
+_ONE = {State.WIN: "win", State.LOSS: "loss"}
 _FINAL = frozenset({State.WIN, State.LOSS, State.FLAT, State.TOO_SMALL})
 
 

@@ -102,7 +102,7 @@ def _state(arm: ArmResult) -> State:
 def _tally(rows: Sequence[ForestRow]) -> str:
     """``3 comparisons: 1 win, 2 no clear difference``: every state that occurs."""
     counts = Counter(_state(row.arm) for row in rows)
-    each = ", ".join(f"{counts[s]} {s.counted}" for s in reversed(State) if counts[s])
+    each = ", ".join(f"{counts[s]} {s.noun(counts[s])}" for s in reversed(State) if counts[s])
     return f"{formatting.plural(len(rows), 'comparison')}: {each}"
 
 

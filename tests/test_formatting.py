@@ -1,0 +1,43 @@
+"""Numbers as readers see them: in the metric's unit, signed where they are changes."""
+
+from __future__ import annotations
+
+import pytest
+from kaizen_portal.analysis import formatting as fmt
+from kaizen_portal.inputs.catalog import MetricDef
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(0.612, "61.20%"), (0.6401, "64.01%"), (0.05, "5.00%"), (None, "–"), (float("nan"), "–")],
+)
+def test_rates_keep_their_digits_so_two_read_as_a_pair(value: float | None, shown: str) -> None:
+    assert fmt.percent(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (0.07, "+7.0%"),
+        (0.444, "+44.4%"),
+        (-0.0123, "\u22121.2%"),  # a true minus sign
+        (-0.00001, "+0.0%"),  # no "−0.0%": a change too small to show has no direction
+        (0.0, "+0.0%"),
+    ],
+)
+def test_lifts_are_signed_with_one_decimal(value: float, shown: str) -> None:
+    assert fmt.signed_percent(value) == shown
+
+
+def test_an_interval_reads_as_a_pair_of_lifts() -> None:
+    assert fmt.interval(0.07, 0.444) == "[+7.0%, +44.4%]"
+    assert fmt.interval(None, 0.1) == "–"
+
+
+def test_values_in_their_unit() -> None:
+    money = MetricDef.model_validate({"label": "Order value", "kind": "mean", "unit": "$"})
+    assert fmt.metric_value(38.9, money) == "$38.90"
+    assert fmt.metric_value(1234.5, money) == "$1,234"
+    minutes = MetricDef.model_validate({"label": "Time", "kind": "mean", "unit": "min"})
+    assert fmt.metric_value(12.50, minutes) == "12.5 min"
+    assert fmt.p_value(0.0004) == "< 0.001" and fmt.p_value(0.05) == "0.05"
