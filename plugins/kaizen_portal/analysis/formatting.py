@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+from collections.abc import Sequence
 
 from ..inputs.catalog import MetricDef
 from ..inputs.problems import plural
@@ -26,24 +28,42 @@ def _trimmed(text: str) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-# Percentages keep their digits: 61.20% → 64.01% and [+7.0%, +44.4%] read as a pair.
 def percent(x: float | None, digits: int = 2) -> str:
-    return NO_VALUE if _missing(x) else f"{x * 100:.{digits}f}%"
+    return NO_VALUE if _missing(x) else f"{_trimmed(f'{x * 100:.{digits}f}')}%"
 
 
 def signed_percent(x: float | None, digits: int = 1) -> str:
     """Relative lifts: always signed, so a reader never mistakes a drop for a gain."""
     if _missing(x):
         return NO_VALUE
-    text = f"{x * 100:+.{digits}f}"
-    zero = text.strip("+-0.") == ""
-    return f"{'+' + text[1:] if zero else text}%".replace("-", MINUS)
+    text = _trimmed(f"{x * 100:+.{digits}f}")
+    return f"{'+0' if text in ('+0', '-0') else text}%".replace("-", MINUS)
+
+
+_LAST_NUMBER = re.compile(r"([0-9])(?:\.([0-9]+))?(?=[^0-9]*$)")
+
+
+def aligned(texts: Sequence[str]) -> list[str]:
+    """Numbers read side by side with as many decimals each: 61.2% and 64.01% as 61.20%
+    and 64.01%, [+7%, +44.4%] as [+7.0%, +44.4%]. Alone, a number drops its zeros."""
+    found = [_LAST_NUMBER.search(text) for text in texts]
+    digits = max((len(m.group(2) or "") for m in found if m), default=0)
+    out = []
+    for text, m in zip(texts, found, strict=True):
+        if m is None or digits == 0:
+            out.append(text)
+            continue
+        have = m.group(2) or ""
+        fraction = "." + have + "0" * (digits - len(have))
+        out.append(text[: m.start()] + m.group(1) + fraction + text[m.end() :])
+    return out
 
 
 def interval(low: float | None, high: float | None, digits: int = 1) -> str:
     if _missing(low) or _missing(high):
         return NO_VALUE
-    return f"[{signed_percent(low, digits)}, {signed_percent(high, digits)}]"
+    shown = aligned([signed_percent(low, digits), signed_percent(high, digits)])
+    return f"[{shown[0]}, {shown[1]}]"
 
 
 def p_value(p: float | None) -> str:
@@ -87,6 +107,11 @@ def metric_value(x: float | None, definition: MetricDef) -> str:
     return f"{number(x)} {unit}".strip()
 
 
+def metric_values(values: Sequence[float | None], definition: MetricDef) -> list[str]:
+    """The arms' values of one metric, aligned: a column or a pair reads at one precision."""
+    return aligned([metric_value(x, definition) for x in values])
+
+
 def days(n: float | None) -> str:
     """A span of days, such as a median cycle: ``12 days``."""
     return NO_VALUE if _missing(n) else f"{round(n)} days"
@@ -110,6 +135,7 @@ FILTERS = {
     "count": count,
     "number": number,
     "metric_value": metric_value,
+    "metric_values": metric_values,
     "date": date,
     "days": days,
     "sentence": sentence,

@@ -158,11 +158,12 @@ def _primary_result(
     assert primary is not None and arm.comparison is not None
     c, definition = arm.comparison, primary.definition
     interval = formatting.interval(c.ci_low, c.ci_high)
+    control, variant = formatting.metric_values((primary.arms[0].value, arm.value), definition)
     return PrimaryResult(
         metric=definition.label,
         arm=analysis.entry.meta.arm_label(arm.arm),
-        control=formatting.metric_value(primary.arms[0].value, definition),
-        variant=formatting.metric_value(arm.value, definition),
+        control=control,
+        variant=variant,
         lift=formatting.signed_percent(c.lift),
         interval="" if interval == formatting.NO_VALUE else interval,
         level=confidence_level(confidence),
