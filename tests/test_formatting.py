@@ -9,7 +9,13 @@ from kaizen_portal.inputs.catalog import MetricDef
 
 @pytest.mark.parametrize(
     ("value", "shown"),
-    [(0.612, "61.2%"), (0.6401, "64.01%"), (0.05, "5%"), (None, "–"), (float("nan"), "–")],
+    [
+        (0.612, "61.2%"),
+        (0.6401, "64.01%"),
+        (0.05, "5%"),
+        (None, fmt.NO_VALUE),
+        (float("nan"), fmt.NO_VALUE),
+    ],
 )
 def test_a_rate_alone_carries_no_trailing_zeros(value: float | None, shown: str) -> None:
     assert fmt.percent(value) == shown
@@ -17,7 +23,7 @@ def test_a_rate_alone_carries_no_trailing_zeros(value: float | None, shown: str)
 
 def test_numbers_side_by_side_read_at_one_precision() -> None:
     rate = MetricDef.model_validate({"label": "Rate", "kind": "proportion"})
-    assert fmt.metric_values([0.612, 0.6401, None], rate) == ["61.20%", "64.01%", "–"]
+    assert fmt.metric_values([0.612, 0.6401, None], rate) == ["61.20%", "64.01%", fmt.NO_VALUE]
     assert fmt.metric_values([0.05, 0.06], rate) == ["5%", "6%"]
     assert fmt.aligned(["236 min", "240.5 min"]) == ["236.0 min", "240.5 min"]
     assert fmt.aligned(["\u22121.2%", "+7%"]) == ["\u22121.2%", "+7.0%"]
@@ -29,7 +35,7 @@ def test_numbers_side_by_side_read_at_one_precision() -> None:
         (0.07, "+7%"),
         (0.444, "+44.4%"),
         (-0.0123, "\u22121.2%"),  # a true minus sign
-        (-0.00001, "+0%"),  # no "−0%": a change too small to show has no direction
+        (-0.00001, "+0%"),  # no minus zero: a change too small to show has no direction
         (0.0, "+0%"),
     ],
 )
@@ -40,7 +46,7 @@ def test_lifts_are_signed_with_at_most_one_decimal(value: float, shown: str) -> 
 def test_an_interval_reads_as_a_pair_of_lifts() -> None:
     assert fmt.interval(0.07, 0.444) == "[+7.0%, +44.4%]"
     assert fmt.interval(0.07, 0.4) == "[+7%, +40%]"
-    assert fmt.interval(None, 0.1) == "–"
+    assert fmt.interval(None, 0.1) == fmt.NO_VALUE
 
 
 def test_values_in_their_unit() -> None:
