@@ -13,6 +13,7 @@ import html
 import json
 import shutil
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,8 @@ from kaizen_portal.build.loading import load_portfolio
 from kaizen_portal.cli import main
 from kaizen_portal.inputs.catalog import Catalog
 from kaizen_portal.inputs.portfolio import load_entry
-from kaizen_portal.mkdocs_plugin.sanitize import clean_writeup
+from kaizen_portal.mkdocs_plugin.sanitize import clean_toc, clean_writeup, writeup_id
+from kaizen_portal.pages.markers import WRITEUP_MARKER
 
 from conftest import screenshot
 from helpers import VALID, front_matter, make_project, mkdocs_build, write
@@ -178,6 +180,48 @@ def test_writeup_html_may_format_but_never_run() -> None:
     for kept in ('<h2 id="background">', 'class="headerlink"', "<sup>2</sup>", "<details>"):
         assert kept in body
     assert clean_writeup("<p onclick='x'>docs page</p>") == "<p onclick='x'>docs page</p>"
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("background", "background"),
+        ("ergebnisse-über", "ergebnisse-über"),  # the table of contents' own slugs stay
+        ('r" onclick="alert(1)', "r--onclick--alert-1-"),  # attr_list takes quotes
+        ("a>b<c", "a-b-c"),
+        ("__config", "config"),  # the theme's own ids begin with two underscores
+        ("Plotly", "id-Plotly"),  # an element would stand in for plotly.js
+        ("", "section"),
+    ],
+)
+def test_a_write_up_id_is_plain_and_none_the_page_s_scripts_use(given: str, kept: str) -> None:
+    assert writeup_id(given) == kept
+
+
+def test_a_write_up_cannot_dress_as_the_theme_or_the_portal() -> None:
+    body = (
+        '<a class="md-dialog md-dialog--active">Verified</a>'
+        '<span class="kz-state kz-state--win">Win</span>'
+        '<a class="md-button md-button--primary" href="https://example.com">Go</a>'
+        '<div class="admonition note"><p class="admonition-title">Note</p></div>'
+    )
+    cleaned = clean_writeup(WRITEUP_MARKER + body)
+    assert "md-dialog" not in cleaned and "kz-state" not in cleaned
+    assert 'class="md-button md-button--primary"' in cleaned
+    assert 'class="admonition note"' in cleaned
+
+
+def test_the_table_of_contents_holds_the_cleaned_ids_and_titles_as_text() -> None:
+    @dataclass
+    class Item:
+        id: str
+        title: str
+        children: list[Item]
+
+    toc = [Item('r" onclick="x', "Results <b>now</b>", [Item("__config", "C", [])])]
+    clean_toc(toc)
+    assert (toc[0].id, toc[0].title) == ("r--onclick--x", "Results now")
+    assert toc[0].children[0].id == "config"
 
 
 # --- injection, in a real browser -------------------------------------------------------

@@ -25,7 +25,7 @@ from ..pages.static_files import SCRIPTS, STYLESHEET, static_files
 from . import html_stash
 from .options import KaizenPortalConfig
 from .pagefind import SearchIndexError, index_site
-from .sanitize import clean_writeup
+from .sanitize import clean_toc, clean_writeup
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -153,6 +153,8 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
             return None
         html = html_stash.restore(html, self.stashed.pop(page.file.src_uri, {}))
         # Raw HTML in a write-up may format, never run: see sanitize.py for the policy.
+        if page.file.src_uri in self.generated:
+            clean_toc(page.toc)
         return clean_writeup(html)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:

@@ -18,13 +18,18 @@
   var CONFIG = { responsive: true, displayModeBar: false };
   var loading = null;
 
+  // plotly.js itself, not an element that took its name as an id (ids become globals).
+  function loaded() {
+    return window.Plotly && typeof window.Plotly.newPlot === "function" ? window.Plotly : null;
+  }
+
   function loadPlotly() {
-    if (window.Plotly) return Promise.resolve(window.Plotly);
+    if (loaded()) return Promise.resolve(loaded());
     if (!loading) {
       loading = new Promise(function (resolve, reject) {
         var script = document.createElement("script");
         script.src = PLOTLY_URL;
-        script.onload = function () { resolve(window.Plotly); };
+        script.onload = function () { resolve(loaded()); };
         script.onerror = function () {
           loading = null;
           reject(new Error("could not load " + PLOTLY_URL));
@@ -152,7 +157,7 @@
   }
 
   function resizeVisible() {
-    if (!window.Plotly) return;
+    if (!loaded()) return;
     document.querySelectorAll(".kz-chart--drawn").forEach(function (element) {
       if (element.offsetParent) window.Plotly.Plots.resize(element);
     });
@@ -189,7 +194,7 @@
 
   /* Material switches palettes by changing this attribute on <body>. */
   new MutationObserver(function () {
-    if (!window.Plotly) return;
+    if (!loaded()) return;
     document.querySelectorAll(".kz-chart--drawn").forEach(function (element) {
       var current = painted(element);
       window.Plotly.react(element, current.figure.data, current.layout, CONFIG);
