@@ -15,8 +15,8 @@ def found(body: str) -> list[str]:
     [
         "# Background\n\n- a\n    - b\n        - c\n\n> quoted\n> > twice\n\n1. one\n2. two",
         "[a](https://example.com) and [b][ref] " * 100,
-        "```\n" + "[" * 10_000 + "\n" + " " * 1_000 + "deep code\n```\n\nAfter the fence.",
-        "- ```json\n  " + "[" * 400 + "\n  ```\n- next",
+        "```\n" + "[" * 10_000 + "\n" + " " * 100 + "indented code\n```\n\nAfter the fence.",
+        "~~~~ json\n" + "[" * 400 + "\n~~~~~\n- next",
         "A dash - in prose - and 3. a number " * 50,
     ],
 )
@@ -41,6 +41,29 @@ def test_brackets_are_counted_per_paragraph_and_in_all() -> None:
 
 
 def test_a_long_run_of_whitespace_is_read_in_linear_time() -> None:
-    # Both patterns are free of nested repetition; a quadratic one would take minutes here.
+    # The patterns are free of nested repetition; a quadratic one would take minutes here.
     assert found(" " * 500_000 + "x") == ["10: 125000 levels"]
-    assert found(" " * 500_000 + "```") == []
+    assert found("```\n" + " " * 500_000 + "```\n```") == ["11: 125000 levels"]
+
+
+@pytest.mark.parametrize(
+    "fence",
+    [
+        "```",  # never closed: Markdown reads on
+        "````\n```",  # a shorter run does not close it
+        "```\n~~~",  # nor a run of the other character
+        "    ```",  # indented four: code, but not a fence that holds the lines after it
+        "- ```",  # in a list item: a fence only to some extensions
+        "``` ` ```",  # a backtick after the fence: inline code, not a fence
+    ],
+)
+def test_a_line_markdown_may_not_read_as_a_fence_hides_nothing(fence: str) -> None:
+    # The list under it would crash the renderer, the brackets stall it.
+    deep = "".join("    " * level + "- a\n" for level in range(300))
+    assert found(f"{fence}\n{deep}") != []
+    assert found(f"{fence}\n" + "[" * 20_000) != []
+
+
+def test_a_closed_fence_at_the_margin_holds_its_brackets() -> None:
+    assert found("```json\n" + "[" * 20_000 + "\n```") == []
+    assert found("  ~~~\n" + "[" * 20_000 + "\n  ~~~~\n") == []
