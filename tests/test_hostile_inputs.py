@@ -312,6 +312,21 @@ def test_escape_codes_in_a_file_name_never_reach_the_terminal(
     assert not any(char in "\n".join(out) for char in "\x1b\x07")
 
 
+def test_hundreds_of_unknown_fields_list_twenty_and_count_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Each listed problem searches the file for its line: all 60,000 would take minutes.
+    project = make_project(tmp_path)
+    extra = "".join(f"k{i}: {i}\n" for i in range(500))
+    write(project, "a.md", front_matter(VALID).replace("\n---\n\n", f"\n{extra}---\n\n", 1))
+    code, out = check(project, capsys)
+    assert code == 1 and len(out) == 21
+    assert out[0].endswith("k0: unknown field (expected a known field, found 'k0')")
+    assert out[-1].endswith(
+        "and 480 more problems. Hint: fix the problems above and build again to see the rest"
+    )
+
+
 def test_a_file_name_that_is_not_utf8_is_named_not_published(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from .csv_lines import CsvRow, csv_rows
 from .daily_cells import Bad, Hint, column_specs, parse_date
-from .problems import Problem, did_you_mean, plural, show
+from .problems import MAX_PROBLEMS, Problem, capped, did_you_mean, plural, show
 from .schema import arm_fields
 from .vocabulary import MetricKind
 
@@ -30,8 +30,6 @@ _KNOWN = tuple(dict.fromkeys(name for names in LAYOUTS.values() for name in name
 _BOTH_LAYOUTS = " or ".join(
     f"{', '.join(names)} (a {kind.value})" for kind, names in LAYOUTS.items()
 )
-
-MAX_PROBLEMS = 20  # a garbage file must not bury the log; the rest is counted, not listed
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,7 +55,7 @@ def read_daily(
     if data is not None:
         return data, []
     problems = sorted(reader.problems, key=lambda p: (p.line, p.column))
-    return None, _capped(problems, reader.total)
+    return None, capped(problems, reader.total)
 
 
 class _Reader:
@@ -360,20 +358,3 @@ def _closest(name: str) -> str:
         return name
     close = difflib.get_close_matches(name, _KNOWN, n=1, cutoff=0.6)
     return close[0] if close else name
-
-
-def _capped(problems: list[Problem], total: int) -> list[Problem]:
-    """The first problems, then one line counting the rest (``total`` counts all found)."""
-    if total <= MAX_PROBLEMS + 1:
-        return problems
-    rest = total - MAX_PROBLEMS
-    first_hidden = problems[MAX_PROBLEMS]
-    return [
-        *problems[:MAX_PROBLEMS],
-        Problem.in_file(
-            first_hidden.path,
-            f"and {plural(rest, 'more problem')}",
-            hint="fix the problems above and build again to see the rest",
-            line=first_hidden.line,
-        ),
-    ]

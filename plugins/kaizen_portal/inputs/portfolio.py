@@ -18,7 +18,7 @@ from .catalog import Catalog
 from .daily_csv import DailyData, read_daily
 from .files import MAX_DATA_BYTES, decode, display_path, read_text, read_write_up, unreadable
 from .positioned_yaml import FieldPositions, Source, parse_front_matter
-from .problems import Finding, Loc, Locate, Problem, SourceError, plural
+from .problems import MAX_PROBLEMS, Finding, Loc, Locate, Problem, SourceError, capped, plural
 from .rules import check_experiment, check_lineage, name_warnings
 from .schema import ARM_MODELS, Experiment, MetricResults, Phases, Plan
 from .schema_errors import from_validation_error
@@ -154,7 +154,8 @@ def load_entry(
         return broken(from_validation_error(exc, shown, source.locate, known_fields))
     findings = check_experiment(meta, catalog, lambda rel: os.path.lexists(project / rel))
     if findings:
-        return broken([f.at(shown, source.locate) for f in findings])
+        listed = [f.at(shown, source.locate) for f in findings[: MAX_PROBLEMS + 1]]
+        return broken(capped(listed, len(findings)))
     daily, problems = _load_daily(meta, catalog, project)
     if problems:
         # The write-up points at its data file, so neither is missing from the error list.

@@ -162,3 +162,23 @@ class Finding:
             self.found,
             self.hint,
         )
+
+
+MAX_PROBLEMS = 20  # a garbage file must not bury the log; the rest is counted, not listed
+
+
+def capped(problems: list[Problem], total: int) -> list[Problem]:
+    """The first problems, then one line counting the rest (``total`` counts all found)."""
+    if total <= MAX_PROBLEMS + 1:
+        return problems
+    rest = total - MAX_PROBLEMS
+    first_hidden = problems[MAX_PROBLEMS]
+    return [
+        *problems[:MAX_PROBLEMS],
+        Problem.in_file(
+            first_hidden.path,
+            f"and {plural(rest, 'more problem')}",
+            hint="fix the problems above and build again to see the rest",
+            line=first_hidden.line,
+        ),
+    ]

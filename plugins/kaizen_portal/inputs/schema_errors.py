@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .problems import Finding, Loc, Locate, Problem, did_you_mean, show
+from .problems import MAX_PROBLEMS, Finding, Loc, Locate, Problem, capped, did_you_mean, show
 from .schema import PATTERN_WORDS
 from .vocabulary import MetricKind
 
@@ -90,13 +90,15 @@ def from_validation_error(
     ``known_fields(loc)`` lists the valid keys of the mapping at ``loc`` for typo hints;
     ``hints`` gives, by field name, what to write where a wrong value has no hint of its own.
     """
-    findings = [_finding(err, known_fields) for err in error.errors(include_url=False)]
+    errors = error.errors(include_url=False)
+    # Only the listed ones are located: each search of the file is as long as the file.
+    findings = [_finding(err, known_fields) for err in errors[: MAX_PROBLEMS + 1]]
     if hints:
         findings = [
             replace(f, hint=hints.get(str(f.loc[-1]), "")) if f.loc and not f.hint else f
             for f in findings
         ]
-    return [finding.at(path, locate) for finding in findings]
+    return capped([finding.at(path, locate) for finding in findings], len(errors))
 
 
 def _finding(err: Any, known_fields: Callable[[Loc], Iterable[str]] | None) -> Finding:
