@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from kaizen_portal.analysis.effects import compare_means, compare_proportions
 from kaizen_portal.analysis.trends import Trend, daily_frame, trend
-from kaizen_portal.inputs.daily_csv import MAX_PROBLEMS, DailyData, read_daily
+from kaizen_portal.inputs.daily_csv import MAX_DAYS, MAX_PROBLEMS, DailyData, read_daily
 from kaizen_portal.inputs.vocabulary import MetricKind
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -764,3 +764,19 @@ def test_any_valid_file_gives_a_trend_without_nan(text: str) -> None:
     assert result.dates == tuple(sorted(set(daily_frame(data)["date"])))
     assert all(len(a.values) == len(result.dates) for a in result.arms)
     _assert_no_nan(result)
+
+
+def test_a_file_of_years_of_days_is_refused_once_at_the_first_day_too_many() -> None:
+    start = dt.date(2020, 1, 1)
+    rows = [
+        f"{start + dt.timedelta(days=day)},{arm},100,10"
+        for day in range(MAX_DAYS + 50)
+        for arm in ARMS
+    ]
+    first_too_many = start + dt.timedelta(days=MAX_DAYS)
+    assert only_problem(csv_text(PROPORTION, *rows)) == (
+        f"{PATH}:{2 + 2 * MAX_DAYS}:1: date: more days than a test runs (expected at most "
+        f"1,000 different days, found '{first_too_many}'). "
+        "Hint: give the days of the test only; a test runs weeks or months"
+    )
+    assert parse(csv_text(PROPORTION, *rows[: 2 * MAX_DAYS])).records  # 1,000 days are fine

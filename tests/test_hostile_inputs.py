@@ -289,7 +289,7 @@ def test_huge_files_are_refused_before_they_are_read(tmp_path: Path) -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=120
     )
     assert result.stdout.splitlines() == [
-        "data/huge.csv:1:1: the file is too large (expected at most 50,000,000 bytes, found "
+        "data/huge.csv:1:1: the file is too large (expected at most 5,000,000 bytes, found "
         "2,000,000,000 bytes). Hint: check that the right file is named",
         "experiments/a.md:40:1: data: the data file has 1 problem, listed under its own name. "
         "Hint: fix data/huge.csv; the write-up itself is fine",

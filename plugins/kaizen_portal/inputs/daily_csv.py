@@ -32,6 +32,11 @@ _BOTH_LAYOUTS = " or ".join(
 )
 
 
+# A test runs weeks or months: past this many days a file is years of data, and its chart
+# would be a page of megabytes.
+MAX_DAYS = 1_000
+
+
 @dataclass(frozen=True, eq=False)
 class DailyData:
     """The valid rows of one CSV; compared and hashed by identity, as its rows are dicts."""
@@ -67,6 +72,7 @@ class _Reader:
         self.problems: list[Problem] = []
         self.total = 0  # problems found, including those only counted past the cap
         self.first_lines: dict[tuple[object, object], int] = {}  # (date, arm) -> line
+        self.dates: set[object] = set()
         one_of = "one of " + ", ".join(f"'{a}'" for a in arms)
         self.specs = column_specs(one_of, self._parse_arm)
 
@@ -311,10 +317,24 @@ class _Reader:
                 found=f"{conversions} conversions of {users} users",
                 hint="a rate cannot be above 100%; check that the columns are not swapped",
             )
-        self._check_duplicate(row, values)
+        self._check_duplicate(row, values, where)
         return values if self.total == before else {}
 
-    def _check_duplicate(self, row: CsvRow, values: dict[str, object]) -> None:
+    def _check_duplicate(
+        self, row: CsvRow, values: dict[str, object], where: dict[str, int]
+    ) -> None:
+        if "date" in values and values["date"] not in self.dates:
+            self.dates.add(values["date"])
+            if len(self.dates) == MAX_DAYS + 1:  # said once, at the first day too many
+                self.add(
+                    row.line,
+                    row.columns[where["date"]],
+                    "date",
+                    "more days than a test runs",
+                    expected=f"at most {MAX_DAYS:,} different days",
+                    found=show(str(values["date"])),
+                    hint="give the days of the test only; a test runs weeks or months",
+                )
         if "date" not in values or "arm" not in values:
             return
         key = (values["date"], values["arm"])

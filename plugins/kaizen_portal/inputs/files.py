@@ -16,7 +16,7 @@ from pathlib import Path
 from .problems import Problem, SourceError
 
 MAX_BYTES = 1_000_000  # a write-up is prose; anything bigger is a pasted export or a mistake
-MAX_DATA_BYTES = 50_000_000  # years of daily rows for many arms fit easily
+MAX_DATA_BYTES = 5_000_000  # 1,000 days of a dozen arms fit; more is a mistake or an export
 
 _NOT_REGULAR = {
     stat.S_IFIFO: "a named pipe",

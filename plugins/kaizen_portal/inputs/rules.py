@@ -266,6 +266,15 @@ def _check_data(exp: Experiment, data_exists: Callable[[str], bool]) -> Iterator
             expected="a relative path like data/exp-2025-014.csv",
             found=show(exp.data),
         )
+    elif path.suffix.lower() != ".csv" or any(part.startswith(".") for part in path.parts):
+        # Its first line is quoted when it is not a daily CSV: never a .env or a .git file.
+        yield Finding(
+            ("data",),
+            "the data file must be a CSV file",
+            expected="a path ending in .csv, no part of it hidden, like data/exp-2025-014.csv",
+            found=show(exp.data),
+            hint="keep the daily numbers in data/, one .csv per experiment",
+        )
     elif not data_exists(exp.data):
         yield Finding(
             ("data",),
