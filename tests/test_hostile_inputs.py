@@ -441,6 +441,27 @@ def test_an_override_template_cannot_reach_a_model_s_machinery(reach: str, tmp_p
     assert "reaches nothing else" in failure.value.reason or "undefined" in failure.value.reason
 
 
+@pytest.mark.parametrize("expression", ['"x" * 400000000', "[1] * 10**8", "10 ** 100000000"])
+def test_an_override_template_cannot_take_the_build_s_memory(
+    expression: str, tmp_path: Path
+) -> None:
+    project = make_project(tmp_path)
+    write(project, "a.md", front_matter(VALID))
+    overrides = project / "overrides"
+    overrides.mkdir()
+    (overrides / "_card.html.j2").write_text(
+        f"<div>{{{{ ({expression})|length }}}}</div>\n", encoding="utf-8"
+    )
+    with pytest.raises(TemplateFailure, match="reaches nothing else"):
+        build(Inputs(project), PageOptions(template_dir=overrides))
+    # Ordinary arithmetic still works.
+    (overrides / "_card.html.j2").write_text("<div>{{ 3 * 4 }} {{ '-' * 3 }}</div>\n")
+    pages = {
+        f.uri: f.content for f in build(Inputs(project), PageOptions(template_dir=overrides)).files
+    }
+    assert "<div>12 ---</div>" in pages["experiments/exp-2099-001.md"]
+
+
 def test_an_override_template_is_a_file_of_its_folder_not_a_link_out(tmp_path: Path) -> None:
     project = make_project(tmp_path)
     write(project, "a.md", front_matter(VALID))

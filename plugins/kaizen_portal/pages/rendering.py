@@ -57,8 +57,21 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     the portal's own code and run without the checks, which cost a tenth of a build's
     rendering."""
 
+    # "x" * 10**9 or 10 ** 10**9 would take the build's memory or time; nothing a layout
+    # needs comes near these.
+    intercepted_binops = frozenset({"*", "**"})
+
     def is_safe_attribute(self, obj: object, attr: str, value: object) -> bool:
         return _readable(obj, attr) and super().is_safe_attribute(obj, attr, value)
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left, right):  # type: ignore[no-untyped-def]
+        if operator == "**" and isinstance(right, int) and abs(right) > 100:
+            raise SecurityError("a power above 100 is more than a template lays out")
+        for times, sequence in ((left, right), (right, left)) if operator == "*" else ():
+            repeated = isinstance(times, int) and isinstance(sequence, str | list | tuple)
+            if repeated and times * len(sequence) > MAX_TEMPLATE_BYTES:
+                raise SecurityError("a repeated text or list longer than a page")
+        return super().call_binop(context, operator, left, right)
 
 
 # Where an attribute a template reads may be defined: the portal's own classes, those of
