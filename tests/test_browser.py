@@ -27,7 +27,7 @@ def test_experiment_page_renders_card_and_results(page, site_url: str) -> None:
     # The outcome opens the card: the primary result, its state and the decision.
     outcome = card.locator(".kz-outcome")
     assert outcome.locator(".kz-state").inner_text() == "Win"
-    assert "61.2% → 64.01%" in outcome.inner_text()
+    assert "61.20% → 64.01%" in outcome.inner_text()
     screenshot(page, "experiment")
     assert page.console_errors == []
 

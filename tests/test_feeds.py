@@ -272,7 +272,7 @@ def test_summary_states_decision_primary_lift_verdict_and_hypothesis(tmp_path: P
     expected = (
         f"Shipped. Checkout completion {fmt.signed_percent(c.lift)} (win, 95% interval "
         f"{fmt.signed_percent(c.ci_low)} to {fmt.signed_percent(c.ci_high)}). "
-        "Removing the company field raises checkout completion."
+        "Hypothesis: Removing the company field raises checkout completion."
     )
     rss, feed = rendered(portfolio, analyses)
     assert rss_items(rss)[0].findtext("description") == expected
@@ -293,7 +293,7 @@ def test_qualitative_summary_has_no_numbers(tmp_path: Path) -> None:
     )
     [entry] = json_items(rendered(portfolio, analyses)[1])
     assert entry["content_text"] == (
-        "Iterating. Enquiries wait because nobody owns the shared inbox."
+        "Iterating. Hypothesis: Enquiries wait because nobody owns the shared inbox."
     )
     assert not re.search(r"\d|%", entry["content_text"])
 

@@ -153,15 +153,25 @@ def test_metric_page_puts_every_comparison_in_its_forest(samples, pages) -> None
     # experiment has several), in the order of the table below it: newest first.
     assert len(rows) == sum(len(insights.metric_arms(a, "email_click_rate")) for a in measured)
     order = {y: i for i, y in enumerate(forest["layout"]["yaxis"]["categoryarray"])}
-    titles = [a.entry.meta.title for a in insights.newest_first(measured)]
-    firsts = [min(order[y] for y in rows if y.startswith(t[:40])) for t in titles]
+    # Each point's first custom datum is its experiment's page.
+    placed = [
+        (order[y], url)
+        for trace in forest["data"]
+        for y, (url, *_) in zip(trace["y"], trace["customdata"], strict=True)
+    ]
+    slugs = [a.entry.meta.slug for a in insights.newest_first(measured)]
+    firsts = [min(i for i, url in placed if f"/{slug}/" in url) for slug in slugs]
     assert firsts == sorted(firsts)
     tally = insights.tally(
         arm for a in analyses for arm in insights.metric_arms(a, "email_click_rate")
     )
     assert (
-        f'<span class="kz-tile__value">{tally.flat}</span><span class="kz-tile__label">'
+        f'<span class="kz-tile__value">{tally.no_difference}</span><span class="kz-tile__label">'
         "no clear difference" in page
+    )
+    assert tally.too_small and (
+        f'<span class="kz-tile__value">{tally.too_small}</span><span class="kz-tile__label">'
+        "too small to tell" in page
     )
     assert f"{tally.total} comparisons in {len(measured)} experiments" in page
     # Every metric of the catalog gets a page, measured or not.
@@ -270,6 +280,7 @@ def test_timeline_team_filter_narrows_and_lives_in_the_url(page, site_url: str) 
     fresh.goto(page.url)
     assert fresh.locator("select[data-kz-section-filter]").input_value() == "Web"
     assert fresh.locator("[data-kz-section]:visible").count() == 1
+    wait_for_charts(fresh)
     width = fresh.evaluate(
         "() => document.querySelector('[data-kz-section]:not([hidden]) svg.main-svg')"
         ".getBoundingClientRect().width"

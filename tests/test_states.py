@@ -110,7 +110,11 @@ def test_only_a_concluded_valid_test_counts_towards_a_win_rate(tmp_path: Path) -
         (State.LOSS, "Loss", "clearly worse"),
         (State.FLAT, "No clear difference", "no clear difference: the interval includes no change"),
         (State.INVALID, "Not valid", "split broken: not a valid result"),
-        (State.UNTESTED, "Not a test", "not randomized: the change only"),
+        (
+            State.UNTESTED,
+            "Not a test",
+            "not randomized: a change measured before and after, not a test",
+        ),
     ],
 )
 def test_each_state_says_what_it_means(state: State, label: str, note: str, tmp_path: Path) -> None:
@@ -146,19 +150,20 @@ def running(tmp_path: Path, plan: dict[str, Any] | None) -> Analysis:
 @pytest.mark.parametrize(
     ("plan", "as_of", "note"),
     [
-        (None, None, "running: not final yet"),
-        (None, dt.date(2099, 3, 21), "running: day 12, as of 21 Mar 2099"),
+        (None, None, "running, not a final result"),
+        (None, dt.date(2099, 3, 21), "running, not a final result: day 12, as of 21 Mar 2099"),
         (
             {"end": "2099-04-06", "sample": 48_000},
             dt.date(2099, 3, 21),
-            "running: day 12 of 28, as of 21 Mar 2099 · 20,050 of 48,000 planned users",
+            "running, not a final result: day 12 of 28, as of 21 Mar 2099 · "
+            "20,050 of 48,000 planned users",
         ),
         (
             {"end": "2099-03-16"},
             dt.date(2099, 3, 21),
-            "running: day 12, past the planned 7 days, as of 21 Mar 2099",
+            "running, not a final result: day 12, past the planned 7 days, as of 21 Mar 2099",
         ),
-        ({"sample": 30_000}, None, "running: 20,050 of 30,000 planned users"),
+        ({"sample": 30_000}, None, "running, not a final result: 20,050 of 30,000 planned users"),
     ],
 )
 def test_a_running_test_says_how_far_it_has_come(
@@ -242,3 +247,25 @@ def test_a_tally_says_one_win_and_two_wins() -> None:
     assert [State.WIN.noun(n) for n in (1, 2)] == ["win", "wins"]
     assert [State.LOSS.noun(n) for n in (1, 0)] == ["loss", "losses"]
     assert State.INVALID.noun(1) == State.INVALID.noun(3) == "not valid"
+
+
+def test_a_test_not_ended_takes_no_takeaway_from_its_learnings(tmp_path: Path) -> None:
+    body = "## Learnings\n\n- From the previous cycle: fewer fields helped.\n"
+    running = analysed(tmp_path / "r", CASES[State.INTERIM], body)
+    assert takeaway(running) == ""
+    summed = analysed(tmp_path / "s", dict(CASES[State.INTERIM], summary="Early: it helps."), body)
+    assert takeaway(summed) == "Early: it helps."
+
+
+def test_of_several_variants_the_best_is_the_one_an_experiment_is_known_by(
+    tmp_path: Path,
+) -> None:
+    data = variant((10_000, 812), (10_050, 820))
+    data["arms"] = ["control", "short_form", "one_field"]
+    data["metrics"][0]["results"]["one_field"] = {"users": 10_020, "conversions": 990}
+    data["metrics"][1]["results"]["one_field"] = {"n": 990, "mean": 54.0, "sd": 20.0}
+    analysis = analysed(tmp_path, data)
+    assert analysis.known_by is not None and analysis.known_by.arm == "one_field"
+    assert analysis.state is State.WIN
+    told = outcome(analysis, 0.95)
+    assert told.result is not None and (told.result.arm, told.result.more_arms) == ("one field", 1)

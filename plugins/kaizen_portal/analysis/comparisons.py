@@ -8,6 +8,7 @@ arithmetic itself lives in ``effects``, ``verdicts`` and ``validity``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 from ..inputs.catalog import Catalog, MetricDef
@@ -20,7 +21,7 @@ from ..inputs.schema import (
     PrecomputedArm,
     ProportionArm,
 )
-from ..inputs.vocabulary import MetricKind
+from ..inputs.vocabulary import Direction, MetricKind
 from . import effects, trends, validity, verdicts
 from .states import State, state_of
 
@@ -86,10 +87,31 @@ class Analysis:
         return next((m for m in self.metrics if m.primary), None)
 
     @property
-    def state(self) -> State | None:
-        """What the experiment's primary result (its first variant) may be taken for."""
+    def known_by(self) -> ArmResult | None:
+        """The primary metric's best variant: the result the experiment is known by.
+
+        With several variants, the one in the best state (a win before no clear
+        difference), then with the lift furthest the good way; the first on a tie. Pages
+        show the others beside it; an experiment whose best variant won is one win.
+        """
         primary = self.primary
-        return primary.variants[0].state if primary and primary.variants else None
+        if primary is None or not primary.variants:
+            return None
+        better = -1.0 if primary.definition.direction is Direction.LOWER else 1.0
+
+        def standing(arm: ArmResult) -> tuple[int, float]:
+            lift = arm.comparison.lift if arm.comparison else None
+            rank = arm.state.rank if arm.state else -1
+            known = lift is not None and not math.isnan(lift)
+            return rank, better * lift if known else -math.inf
+
+        return max(primary.variants, key=standing)
+
+    @property
+    def state(self) -> State | None:
+        """What the experiment's primary result may be taken for."""
+        arm = self.known_by
+        return arm.state if arm else None
 
 
 def analyze(entry: Entry, catalog: Catalog) -> Analysis:

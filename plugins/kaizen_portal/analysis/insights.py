@@ -88,9 +88,8 @@ def _usual(spellings: Counter[str]) -> str:
 
 
 def primary_arm(analysis: Analysis) -> ArmResult | None:
-    """The first variant of the primary metric: the result an experiment is known by."""
-    primary = analysis.primary
-    return primary.variants[0] if primary and primary.variants else None
+    """The result an experiment is known by (see ``Analysis.known_by``)."""
+    return analysis.known_by
 
 
 @dataclass(frozen=True)
@@ -118,6 +117,15 @@ class Tally:
     def flat(self) -> int:
         """No clear difference, too small a test to tell included."""
         return self.of(State.FLAT) + self.of(State.TOO_SMALL)
+
+    @property
+    def no_difference(self) -> int:
+        """No clear difference from a test large enough to have seen one."""
+        return self.of(State.FLAT)
+
+    @property
+    def too_small(self) -> int:
+        return self.of(State.TOO_SMALL)
 
     @property
     def tested(self) -> int:

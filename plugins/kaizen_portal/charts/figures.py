@@ -20,6 +20,8 @@ from __future__ import annotations
 import html
 import json
 import math
+import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +69,24 @@ class Chart:
 def plotly_text(text: str) -> str:
     """Plotly would read ``<b>`` or ``<a href>`` in a label as markup; show it literally."""
     return html.escape(text, quote=False)
+
+
+def wrapped(text: str, width: int, lines: int | None = None) -> str:
+    """Plotly text on lines of at most ``width`` characters, and at most ``lines`` of them
+    (the last cut with …): a long name wraps rather than pushing the plot off a phone."""
+    parts = textwrap.wrap(text, width) or [""]
+    if lines is not None and len(parts) > lines:
+        parts = [
+            *parts[: lines - 1],
+            textwrap.shorten(" ".join(parts[lines - 1 :]), width, placeholder="…"),
+        ]
+    return "<br>".join(plotly_text(part) for part in parts)
+
+
+def row_height(labels: Sequence[str]) -> int:
+    """Pixels per row of a chart whose rows are named by ``labels`` (plotly text)."""
+    lines = max((label.count("<br>") + 1 for label in labels), default=1)
+    return max(ROW_HEIGHT, 18 * lines + 12)
 
 
 def figure_attribute(figure: Figure) -> markupsafe.Markup:

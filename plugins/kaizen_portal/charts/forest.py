@@ -17,7 +17,7 @@ from ..inputs.catalog import confidence_level
 from ..inputs.portfolio import Entry
 from ..inputs.schema import Experiment
 from ..inputs.vocabulary import Direction
-from .figures import ROW_HEIGHT, Chart, Figure, colour, layout, number, plotly_text
+from .figures import Chart, Figure, colour, layout, number, plotly_text, row_height, wrapped
 
 FOREST_LIMIT = 60  # rows in a metric's forest; the table under it lists every comparison
 
@@ -64,7 +64,7 @@ def forest_figure(rows: Sequence[ForestRow], axis_title: str, confidence: float)
     figure: Figure = {
         "data": traces,
         "layout": layout(
-            90 + ROW_HEIGHT * len(rows),
+            90 + row_height([row.label for row in rows]) * len(rows),
             bottom=50,
             showlegend=True,
             xaxis={
@@ -183,16 +183,15 @@ def metric_forest(
     )
 
 
-TITLE_CHARACTERS = 48  # of a title on a chart row; the hover shows it whole
+TITLE_CHARACTERS = 26  # per line of a title on a chart row (two lines); the hover has it all
 
 
 def _experiment_row(analysis: Analysis, arm: ArmResult, url: Callable[[Entry], str]) -> ForestRow:
     exp = analysis.entry.meta
     variant = plotly_text(exp.arm_label(arm.arm))
-    title = exp.title
-    if len(title) > TITLE_CHARACTERS:
-        title = title[: TITLE_CHARACTERS - 1].rstrip() + "…"
-    label = plotly_text(title) + (f"<br>{variant}" if len(exp.arms) > 2 else "")
+    label = wrapped(exp.title, TITLE_CHARACTERS, 2) + (
+        f"<br>{variant}" if len(exp.arms) > 2 else ""
+    )
     hover = f"{plotly_text(exp.title)} · {variant}"
     return ForestRow(label, arm, hover, url(analysis.entry), plotly_text(exp.id))
 

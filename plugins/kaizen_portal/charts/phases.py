@@ -11,7 +11,6 @@ by a dotted line, and every bar opens its experiment.
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -21,7 +20,7 @@ from ..analysis.states import State
 from ..inputs.portfolio import Entry
 from ..inputs.schema import Phases
 from ..inputs.vocabulary import SPANNING_PHASES, Phase, Status
-from .figures import Chart, Figure, arm_colour, colour, layout, plotly_text
+from .figures import Chart, Figure, arm_colour, colour, layout, plotly_text, wrapped
 
 DAY_MS = 86_400_000
 CURRENT_OPACITY = 1.0
@@ -31,7 +30,7 @@ PHASE_SHADES = {Phase.BUILD: 0.4, Phase.TEST: 1.0, Phase.LEARN: 0.7}
 LABEL_CHARACTERS = 44  # per line of a row's name; longer names wrap onto more lines
 ROW_PX = 30  # the bar and the gaps around it
 LINE_PX = 16  # each line of the name above it
-NO_RESULT = "No result yet"
+NO_RESULT = "No measured result"  # not yet, or a cycle decided without a metric
 
 
 @dataclass(frozen=True)
@@ -92,6 +91,8 @@ def phases_figure(
             )
         )
     ]
+    # The build's date is drawn only where a phase runs to it.
+    open_as_of = frame.as_of if _any_open([e for e, _ in placed], frame.as_of) else None
     order = {row.key: i for i, row in enumerate(rows)}
     steps = _cycle_links(links, {e.meta.slug: order[r.key] for e, r in placed})
     # Rows of a categorical axis are all as high as the one with the most lines of name.
@@ -111,8 +112,8 @@ def phases_figure(
                 "showticklabels": False,
                 "showgrid": False,
             },
-            annotations=[_name(row) for row in rows] + _as_of_label(frame.as_of),
-            shapes=steps + _as_of_line(frame.as_of),
+            annotations=[_name(row) for row in rows] + _as_of_label(open_as_of),
+            shapes=steps + _as_of_line(open_as_of),
         ),
         # charts.js follows a clicked point's customdata[0] to its experiment page.
         "clickable": True,
@@ -222,9 +223,9 @@ def _span(frame: Frame) -> Figure:
 
 
 def span_of(entries: Sequence[Entry], as_of: dt.date | None) -> tuple[dt.date, dt.date] | None:
-    """The dates that cover every experiment's phases, and the build's date."""
+    """The dates that cover every experiment's phases, and the build's date if one is open."""
     days = [d for e in entries for d in (e.meta.dates.first, e.meta.dates.latest) if d]
-    days += [as_of] if as_of and days else []
+    days += [as_of] if as_of and days and _any_open(entries, as_of) else []
     return (min(days), max(days)) if days else None
 
 
@@ -250,6 +251,10 @@ def _cycle_links(links: Sequence[tuple[Entry, Entry]], rows: dict[str, int]) -> 
     return steps
 
 
+def _any_open(entries: Sequence[Entry], as_of: dt.date | None) -> bool:
+    return any(open_ for e in entries for *_, open_ in _spans(e.meta.dates, as_of))
+
+
 def _dated(entry: Entry, as_of: dt.date | None) -> bool:
     return bool(_spans(entry.meta.dates, as_of))
 
@@ -273,8 +278,7 @@ def _spans(dates: Phases, as_of: dt.date | None) -> list[tuple[Phase, dt.date, d
 
 def _label(text: str, current: bool = False) -> str:
     """A row's name as plotly text, wrapped to lines rather than cut."""
-    lines = textwrap.wrap(text, LABEL_CHARACTERS) or [""]
-    label = "<br>".join(plotly_text(line) for line in lines)
+    label = wrapped(text, LABEL_CHARACTERS)
     return f"<b>{label}</b>" if current else label
 
 

@@ -6,6 +6,8 @@ uncertainty settled as the days went by.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..analysis import formatting
 from ..analysis.trends import LiftTrend, Trend
 from ..inputs.catalog import confidence_level
@@ -16,8 +18,14 @@ BAND_OPACITY = 0.18  # the interval band is a tint of its arm's colour
 HEIGHT = 460
 
 
-def daily_chart(trend: Trend, metric_label: str | None, confidence: float) -> Chart | None:
-    """Cumulative value per arm above, cumulative lift with its interval band below."""
+def daily_chart(
+    trend: Trend,
+    metric_label: str | None,
+    confidence: float,
+    arm_label: Callable[[str], str] = str,
+) -> Chart | None:
+    """Cumulative value per arm above, cumulative lift with its interval band below;
+    ``arm_label`` names an arm as the page does (its label in the write-up)."""
     if not trend.dates:
         return None
     dates = [d.isoformat() for d in trend.dates]
@@ -27,7 +35,7 @@ def daily_chart(trend: Trend, metric_label: str | None, confidence: float) -> Ch
         {
             "type": "scatter",
             "mode": "lines",
-            "name": plotly_text(arm.arm),
+            "name": plotly_text(arm_label(arm.arm)),
             "legendgroup": plotly_text(arm.arm),
             "x": dates,
             "y": [number(v, scale) for v in arm.values],
@@ -38,7 +46,7 @@ def daily_chart(trend: Trend, metric_label: str | None, confidence: float) -> Ch
         for index, arm in enumerate(trend.arms)
     ]
     for index, lift in enumerate(trend.lifts, start=1):
-        traces += _lift_traces(lift, dates, index)
+        traces += _lift_traces(lift, dates, index, arm_label(lift.arm))
     what = metric_label or ("conversion rate" if proportion else "mean")
     level = confidence_level(confidence)
     figure = {
@@ -64,10 +72,12 @@ def daily_chart(trend: Trend, metric_label: str | None, confidence: float) -> Ch
             },
         ),
     }
-    return Chart("daily", figure, f"Cumulative {what} per day", _daily_caption(trend, level))
+    return Chart(
+        "daily", figure, f"Cumulative {what} per day", _daily_caption(trend, level, arm_label)
+    )
 
 
-def _lift_traces(lift: LiftTrend, dates: list[str], arm: int) -> list[Figure]:
+def _lift_traces(lift: LiftTrend, dates: list[str], arm: int, name: str) -> list[Figure]:
     """The interval as a filled band between its bounds, and the lift as a line on it."""
     color = arm_colour(arm)
     band = {
@@ -92,7 +102,7 @@ def _lift_traces(lift: LiftTrend, dates: list[str], arm: int) -> list[Figure]:
         {
             "type": "scatter",
             "mode": "lines",
-            "name": f"lift of {plotly_text(lift.arm)}",
+            "name": f"lift of {plotly_text(name)}",
             "legendgroup": plotly_text(lift.arm),
             "showlegend": False,
             "x": dates,
@@ -104,7 +114,7 @@ def _lift_traces(lift: LiftTrend, dates: list[str], arm: int) -> list[Figure]:
     ]
 
 
-def _daily_caption(trend: Trend, level: str) -> str:
+def _daily_caption(trend: Trend, level: str, arm_label: Callable[[str], str]) -> str:
     first, last = trend.dates[0], trend.dates[-1]
     text = (
         f"Cumulative results per day, {formatting.plural(len(trend.dates), 'day')} "
@@ -114,8 +124,9 @@ def _daily_caption(trend: Trend, level: str) -> str:
         final = lift.lift[-1]
         if final is not None:
             interval = formatting.interval(lift.ci_low[-1], lift.ci_high[-1])
+            stood = formatting.signed_percent(final)
             text += (
-                f" On the last day {lift.arm} stood at {formatting.signed_percent(final)} "
+                f" On the last day {arm_label(lift.arm)} stood at {stood} "
                 f"against the control ({level} interval {interval})."
             )
     return text

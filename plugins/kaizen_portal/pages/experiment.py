@@ -75,6 +75,10 @@ def experiment_charts(
         label = primary.definition.label
     return {
         "lift": lift_chart(analysis, confidence),
-        "daily": daily_chart(trend, label, confidence) if trend is not None else None,
+        "daily": (
+            daily_chart(trend, label, confidence, analysis.entry.meta.arm_label)
+            if trend is not None
+            else None
+        ),
         "cycles": cycles_chart(cycles, analysis.entry.meta.slug, number, frame),
     }

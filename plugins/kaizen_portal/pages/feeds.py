@@ -93,8 +93,11 @@ def summary(analysis: Analysis, confidence: float, as_of: dt.date | None = None)
     primary = analysis.primary
     if primary is not None and primary.variants:
         parts.append(_primary_result(analysis, primary, confidence, as_of))
-    if told.takeaway or exp.hypothesis:
-        parts.append(" ".join((told.takeaway or exp.hypothesis or "").split()))  # one line
+    # One line; the bet is named as one, never to be read as what was found.
+    if told.takeaway:
+        parts.append(" ".join(told.takeaway.split()))
+    elif exp.hypothesis:
+        parts.append("Hypothesis: " + " ".join(exp.hypothesis.split()))
     return " ".join(parts)
 
 

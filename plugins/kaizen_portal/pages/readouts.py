@@ -55,7 +55,7 @@ def _note(analysis: Analysis, arm: ArmResult, state: State, as_of: dt.date | Non
         return interim_note(analysis, as_of)
     if state is State.UNTESTED:
         if not analysis.entry.meta.design.randomized:
-            return "not randomized: the change only"
+            return "not randomized: a change measured before and after, not a test"
         return "nothing to test: no interval or p-value"
     if state is State.TOO_SMALL:
         mde = formatting.percent(arm.comparison.mde if arm.comparison else None, 0)
@@ -66,14 +66,15 @@ def _note(analysis: Analysis, arm: ArmResult, state: State, as_of: dt.date | Non
 
 
 def interim_note(analysis: Analysis, as_of: dt.date | None) -> str:
-    """``running: day 12 of 28 · 13,854 of 48,000 planned users``: a look, not a verdict."""
+    """``running, not a final result: day 12 of 28 · 13,854 of 48,000 planned users``."""
     exp = analysis.entry.meta
     if exp.status is Status.ABANDONED:
         return "abandoned before the end: not a final result"
     if exp.status in (Status.IDEA, Status.PLANNED) or exp.dates.test is None:
         return f"{exp.status.value}: the test has not started"
     parts = [part for part in (_days(exp, analysis, as_of), _sample(exp, analysis)) if part]
-    return f"{exp.status.value}: {' · '.join(parts) or 'not final yet'}"
+    progress = f": {' · '.join(parts)}" if parts else ""
+    return f"{exp.status.value}, not a final result{progress}"
 
 
 def _days(exp: Experiment, analysis: Analysis, as_of: dt.date | None) -> str:
@@ -116,6 +117,7 @@ class PrimaryResult:
     level: str  # the interval's confidence: "95%"
     readout: Readout
     more_arms: int  # other variants of the primary metric, shown on the page
+    reported: bool = False  # numbers copied from another tool, not computed here
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,7 @@ class Outcome:
     against: str  # "although the primary result was unclear", where the decision goes against it
     reason: str  # where the write-up says why: its Learnings, else its start
     takeaway: str  # plain text
+    progress: str = ""  # how far a test without results yet has come: "running, …: day 12"
 
     @property
     def state(self) -> State | None:
@@ -148,7 +151,10 @@ def outcome(analysis: Analysis, confidence: float, as_of: dt.date | None = None)
     state = result.readout.state if result else None
     reason = "#learnings" if _LEARNINGS.search(analysis.entry.body) else "#write-up"
     against = _AGAINST.get((exp.decision, state), "") if exp.decision and state else ""
-    return Outcome(result, exp.decision, against, reason, takeaway(analysis))
+    progress = ""
+    if result is None and exp.status in (Status.PLANNED, Status.RUNNING):
+        progress = interim_note(analysis, as_of)
+    return Outcome(result, exp.decision, against, reason, takeaway(analysis), progress)
 
 
 def _primary_result(
@@ -169,6 +175,7 @@ def _primary_result(
         level=confidence_level(confidence),
         readout=readout(analysis, arm, as_of),
         more_arms=len(primary.variants) - 1,
+        reported=primary.reported,
     )
 
 
@@ -189,8 +196,12 @@ _ITEM = re.compile(r"^[ \t]*(?:[-*+]|[0-9]+[.)])[ \t]+(.+(?:\n[ \t]+\S.*)*)", re
 
 def takeaway(analysis: Analysis) -> str:
     """The write-up's own one-sentence takeaway: ``summary``, else the first item under
-    its "Learnings" heading, as plain text; empty when it has neither."""
-    return analysis.entry.meta.summary or _first_learning(analysis.entry.body)
+    its "Learnings" heading, as plain text; empty when it has neither. A test that has not
+    ended has learnt nothing yet: what its Learnings hold is from the cycles before it."""
+    exp = analysis.entry.meta
+    if exp.summary or exp.status not in (Status.CONCLUDED, Status.ABANDONED):
+        return exp.summary or ""
+    return _first_learning(analysis.entry.body)
 
 
 @functools.lru_cache(maxsize=8192)  # pages and listings ask for it again and again
