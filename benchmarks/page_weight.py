@@ -83,7 +83,7 @@ def visit(browser, url: str, width: int, height: int) -> tuple[dict[str, list[in
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--loads", type=int, default=5, help="loads per viewport (median)")
+    parser.add_argument("--loads", type=int, default=9, help="loads per viewport (median)")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 

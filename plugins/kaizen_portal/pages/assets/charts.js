@@ -14,7 +14,7 @@
   "use strict";
 
   var PLOTLY_URL = new URL("plotly-basic.min.js", document.currentScript.src).href;
-  var NEAR = "400px"; // start loading plotly.js and drawing a chart this far off screen
+  var NEAR = 400; // px: start loading plotly.js and drawing a chart this far off screen
   var CONFIG = { responsive: true, displayModeBar: false };
   var loading = null;
 
@@ -146,7 +146,7 @@
       watcher.unobserve(entry.target);
       drawWhenLoaded(entry.target);
     });
-  }, { rootMargin: NEAR }) : null;
+  }, { rootMargin: NEAR + "px" }) : null;
 
   function render() {
     var charts = document.querySelectorAll(".kz-chart[data-figure]:not(.kz-chart--drawn)");
@@ -205,6 +205,13 @@
    * watching them now, not once the whole page is ready, starts a chart near the top of
    * the page drawing some hundreds of milliseconds sooner. */
   render();
+  /* A chart near the first screen needs plotly.js now: asked for here, it is evaluated
+   * before the observer's first report, and on a desktop the page's preload link has
+   * already fetched it. */
+  var first = document.querySelector(".kz-chart[data-figure]");
+  if (first && first.getBoundingClientRect().top < window.innerHeight + NEAR) {
+    loadPlotly().catch(function () {}); // each chart reports its own failure
+  }
   if (window.document$) {
     window.document$.subscribe(onPage);
   } else {
