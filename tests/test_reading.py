@@ -138,3 +138,27 @@ def _state_in_row(page, slug: str) -> str:
     # Off-screen rows are not laid out (content-visibility), so their text, not innerText.
     row = page.locator(f"tr[data-kz-id='{slug.upper()}']")
     return (row.locator(".kz-state").first.text_content() or "").strip()
+
+
+def test_the_home_tally_counts_only_valid_concluded_tests_and_names_the_rest(
+    page, site_url: str
+) -> None:
+    """The win rate reads from experiments.json's states: nothing invalid, running or
+    untested counts as won or as tested, and a measured result left out is said (a
+    qualitative study has none)."""
+    published = page.request.get(site_url + "experiments.json").json()["experiments"]
+    ended = [e for e in published if e["status"] == "concluded" and e["state"]]
+    concluded = [State(e["state"]) for e in ended]
+    tested = [s for s in concluded if s in (State.WIN, State.LOSS, State.FLAT, State.TOO_SMALL)]
+    left_out = [s for s in concluded if s not in tested]
+    assert State.INVALID in left_out and State.WIN in tested  # the samples hold both
+    page.goto(site_url)
+    tile = page.locator(".kz-tile--win")
+    assert tile.locator(".kz-tile__value").inner_text() == (
+        f"{tested.count(State.WIN)} of {len(tested)}"
+    )
+    label = tile.locator(".kz-tile__label").inner_text()
+    for state in sorted(set(left_out), key=lambda s: s.rank):
+        n = left_out.count(state)
+        assert f"{n} {state.noun(n)}" in label
+    assert all(e["state"] != "interim" for e in published if e["status"] == "concluded")
