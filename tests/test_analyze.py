@@ -27,13 +27,21 @@ def test_randomized_proportions_match_the_stats_module(tmp_path: Path) -> None:
     metric = analysis.primary
     arm = metric.variants[0]
     expected = effects.compare_proportions(10000, 812, 10050, 901)
-    assert arm.comparison == expected
     assert arm.value == pytest.approx(901 / 10050)
     # The family is both metrics' comparisons: checkout completion and order value.
     order_value = effects.compare_means(812, 54.2, 20.1, 901, 53.8, 21.0)
-    family = verdicts.adjust_p_values([expected.p_value, order_value.p_value], "holm")
+    raw = [expected.p_value, order_value.p_value]
+    family = verdicts.adjust_p_values(raw, "holm")
     assert arm.p_adjusted == family[0]
     assert arm.verdict == verdicts.verdict(expected.lift, family[0], "higher")
+    # The interval shown is the same test's at the level Holm tested this comparison at;
+    # the one at the experiment's own level stays beside it.
+    alpha = verdicts.interval_alphas(raw, family, "holm", 0.95)[0]
+    assert alpha is not None and alpha < 0.05
+    shown = effects.proportion_interval(901, 10050, 812, 10000, alpha)
+    assert arm.comparison.shown_at(shown, round(1 - alpha, 12)) == arm.comparison
+    assert arm.comparison.unadjusted == (expected.ci_low, expected.ci_high)
+    assert arm.comparison.ci_low < expected.ci_low
 
 
 def test_holm_is_applied_across_all_comparisons_of_an_experiment(tmp_path: Path) -> None:

@@ -18,15 +18,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from kaizen_portal.analysis import power as mde_power
 from kaizen_portal.analysis.effects import (
+    CONTROL_AT_ZERO,
+    NO_VARIATION,
     Comparison,
     compare_means,
     compare_proportions,
     describe_change,
+    proportion_interval,
 )
 from kaizen_portal.analysis.validity import SRM_THRESHOLD, has_srm, srm_p_value
-from kaizen_portal.analysis.verdicts import adjust_p_values, is_underpowered, verdict
+from kaizen_portal.analysis.verdicts import (
+    adjust_p_values,
+    interval_alphas,
+    is_underpowered,
+    verdict,
+)
 from scipy import stats as sps
-from statsmodels.stats.proportion import proportions_ztest
+from statsmodels.stats.proportion import test_proportions_2indep as score_test
 from statsmodels.stats.weightstats import CompareMeans
 
 FAST = settings(max_examples=40, deadline=None, database=None)
@@ -56,50 +64,56 @@ def _z(confidence: float) -> float:
 # --- proportions: reference values ----------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("nc", "xc", "nv", "xv"),
-    [(1000, 100, 1000, 120), (5000, 260, 4800, 300), (37, 3, 41, 9), (20000, 19000, 20000, 18900)],
-)
-def test_proportion_p_value_matches_statsmodels_pooled_z_test(
+COUNTS = [
+    (1000, 100, 1000, 120),
+    (5000, 260, 4800, 300),
+    (37, 3, 41, 9),
+    (20000, 19000, 20000, 18900),
+]
+
+
+@pytest.mark.parametrize(("nc", "xc", "nv", "xv"), COUNTS)
+def test_proportion_p_value_is_statsmodels_score_test_of_the_ratio(
     nc: int, xc: int, nv: int, xv: int
 ) -> None:
-    # Reference: statsmodels proportions_ztest, whose default is the pooled two-sided z-test.
-    _, expected = proportions_ztest([xv, xc], [nv, nc])
-    assert compare_proportions(nc, xc, nv, xv).p_value == pytest.approx(expected, abs=1e-9)
+    # Reference: statsmodels' public test_proportions_2indep, score method, ratio = 1.
+    expected = score_test(xv, nv, xc, nc, compare="ratio", method="score", value=1).pvalue
+    assert compare_proportions(nc, xc, nv, xv).p_value == pytest.approx(expected, abs=1e-12)
 
 
 @pytest.mark.parametrize("confidence", [0.90, 0.95, 0.99])
-def test_proportion_lift_interval_is_the_unpooled_delta_method(confidence: float) -> None:
-    # Worked by hand: p_c = 0.10, p_v = 0.12, n = 1000 per arm.
-    #   var(p_v)/p_c^2         = 0.12*0.88/1000 / 0.01    = 0.01056
-    #   p_v^2 var(p_c)/p_c^4   = 0.0144*(0.1*0.9/1000)/1e-4 = 0.01296
-    #   var(lift) = 0.02352, lift = 0.2; quantile from the stdlib NormalDist, not scipy.
-    result = compare_proportions(1000, 100, 1000, 120, confidence=confidence)
-    half_width = _z(confidence) * math.sqrt(0.02352)
-    assert result.lift == pytest.approx(0.2, abs=1e-12)
-    assert result.ci_low == pytest.approx(0.2 - half_width, abs=1e-9)
-    assert result.ci_high == pytest.approx(0.2 + half_width, abs=1e-9)
+@pytest.mark.parametrize(("nc", "xc", "nv", "xv"), [*COUNTS, (3000, 60, 1500, 40)])
+def test_proportion_interval_is_where_the_same_test_stops_rejecting(
+    confidence: float, nc: int, xc: int, nv: int, xv: int
+) -> None:
+    # Reference: the score test itself at each bound's ratio gives p = alpha exactly, so the
+    # interval is that test's inversion, each arm at its own size.
+    result = compare_proportions(nc, xc, nv, xv, confidence)
+    assert result.ci_low is not None and result.ci_high is not None
+    assert result.ci_low < result.lift < result.ci_high
+    for bound in (result.ci_low, result.ci_high):
+        p = score_test(xv, nv, xc, nc, compare="ratio", method="score", value=1 + bound).pvalue
+        assert p == pytest.approx(1 - confidence, abs=1e-6)
 
 
-def test_proportion_interval_at_95_percent_matches_hard_coded_worked_example() -> None:
-    # 1.959963984540054 * sqrt(0.02352) = 0.30058461614..., checked with the stdlib above.
-    result = compare_proportions(1000, 100, 1000, 120)
-    assert result.ci_low == pytest.approx(-0.100584616, abs=1e-6)
-    assert result.ci_high == pytest.approx(0.500584616, abs=1e-6)
-
-
-@pytest.mark.parametrize(("nc", "xc", "nv", "xv"), [(3000, 60, 1500, 40), (800, 400, 2500, 1100)])
-def test_proportion_lift_interval_uses_each_arms_own_size(
+@pytest.mark.parametrize(
+    ("nc", "xc", "nv", "xv"),
+    [(1000, 10, 1000, 2), (1000, 2, 1000, 10), (6, 5, 5, 3), (5, 3, 6, 5), (100, 100, 100, 0)],
+)
+def test_proportion_interval_stays_inside_the_possible_range(
     nc: int, xc: int, nv: int, xv: int
 ) -> None:
-    # Reference: the textbook delta-method formula evaluated with numpy on unequal arms, so a
-    # variance divided by the other arm's size cannot pass.
-    p_c, p_v = np.float64(xc) / nc, np.float64(xv) / nv
-    var_lift = (p_v * (1 - p_v) / nv) / p_c**2 + p_v**2 * (p_c * (1 - p_c) / nc) / p_c**4
-    half_width = _z(0.95) * np.sqrt(var_lift)
-    result = compare_proportions(nc, xc, nv, xv)
-    assert result.ci_low == pytest.approx(p_v / p_c - 1 - half_width, abs=1e-9)
-    assert result.ci_high == pytest.approx(p_v / p_c - 1 + half_width, abs=1e-9)
+    # A rate cannot fall below 0, a lift of -100%: the old delta-method interval gave
+    # [-110%, -50%] for 10/1000 -> 2/1000. (Above, the true control rate is uncertain too,
+    # so no bound below infinity holds.) At rates of 0 and 1 statsmodels' own root search
+    # can miss; the bounds are still where the score test's p-value is alpha.
+    result = _quietly(lambda: compare_proportions(nc, xc, nv, xv))
+    assert result.ci_low is not None and result.ci_high is not None
+    assert -1 <= result.ci_low <= result.lift <= result.ci_high
+    for bound in (result.ci_low, result.ci_high):
+        if bound > -1:  # a bound inside the range is where the test stops rejecting
+            p = score_test(xv, nv, xc, nc, compare="ratio", method="score", value=1 + bound)
+            assert p.pvalue == pytest.approx(0.05, abs=1e-6)
 
 
 @pytest.mark.parametrize(("nc", "xc", "nv", "xv"), [(1000, 100, 1000, 120), (3000, 60, 1500, 40)])
@@ -118,6 +132,20 @@ def test_proportion_mde_reaches_80_percent_power(nc: int, xc: int, nv: int, xv: 
 def test_proportion_mde_is_infinite_when_no_reachable_rate_is_detectable() -> None:
     # p_c = 0.9 with 10 users per arm: even a variant rate of 1 is below 80% power.
     assert compare_proportions(10, 9, 10, 10).mde == math.inf
+
+
+def test_proportion_mde_of_a_lower_is_better_metric_is_the_detectable_fall() -> None:
+    # Reference: Cohen's h at the fallen rate gives 80% two-sided power (stdlib NormalDist),
+    # and the fall is smaller than the rise the same test detects: rates are bounded at 0.
+    nc, xc, nv = 3000, 30, 3000
+    fall = compare_proportions(nc, xc, nv, 20, lower_is_better=True).mde
+    rise = compare_proportions(nc, xc, nv, 20).mde
+    assert fall is not None and rise is not None and 0 < fall < 1 and fall < rise
+    p_c = xc / nc
+    h = 2 * math.asin(math.sqrt(p_c)) - 2 * math.asin(math.sqrt(p_c * (1 - fall)))
+    shift = h * math.sqrt(nc * nv / (nc + nv))
+    power = NormalDist().cdf(shift - _z(0.95)) + NormalDist().cdf(-shift - _z(0.95))
+    assert power == pytest.approx(0.8, abs=1e-6)
 
 
 # --- means: reference values ----------------------------------------------------------------
@@ -145,23 +173,31 @@ def test_mean_p_value_matches_welch_on_raw_samples(
     assert result.p_value == pytest.approx(statsmodels_p, abs=1e-9)
 
 
-def test_mean_lift_interval_is_delta_method_with_welch_df(
+def test_mean_lift_interval_is_fiellers_at_welchs_degrees_of_freedom(
     raw_samples: tuple[np.ndarray, np.ndarray],
 ) -> None:
-    # Reference: textbook delta-method variance in numpy; Welch df from statsmodels CompareMeans.
+    # Reference: each bound r solves (m_v - r m_c)^2 = t^2 (s_v^2/n_v + r^2 s_c^2/n_c), with
+    # Welch's df from statsmodels' CompareMeans on the raw observations; at r = 1 the same
+    # statistic is Welch's, so the interval and the p-value cannot disagree.
     control, variant = raw_samples
     m_c, m_v = control.mean(), variant.mean()
-    s_c, s_v = control.std(ddof=1), variant.std(ddof=1)
-    n_c, n_v = len(control), len(variant)
-    var_lift = s_v**2 / (n_v * m_c**2) + m_v**2 * s_c**2 / (n_c * m_c**4)
-    _, _, df = CompareMeans.from_data(variant, control).ttest_ind(usevar="unequal")
-    half_width = sps.t.ppf(0.975, df) * np.sqrt(var_lift)
-    lift = m_v / m_c - 1
-
+    v_c, v_v = control.var(ddof=1) / len(control), variant.var(ddof=1) / len(variant)
+    _, p, df = CompareMeans.from_data(variant, control).ttest_ind(usevar="unequal")
+    t = sps.t.ppf(0.975, df)
     result = compare_means(*_summary(control), *_summary(variant))
-    assert result.lift == pytest.approx(lift, abs=1e-12)
-    assert result.ci_low == pytest.approx(lift - half_width, abs=1e-9)
-    assert result.ci_high == pytest.approx(lift + half_width, abs=1e-9)
+    assert result.lift == pytest.approx(m_v / m_c - 1, abs=1e-12)
+    assert result.ci_low is not None and result.ci_high is not None
+    for bound in (result.ci_low, result.ci_high):
+        r = 1 + bound
+        assert (m_v - r * m_c) ** 2 == pytest.approx(t**2 * (v_v + r**2 * v_c), rel=1e-9)
+    assert (result.ci_low > 0) == (p < 0.05)
+
+
+def test_mean_interval_is_none_when_the_control_mean_is_not_clearly_away_from_zero() -> None:
+    # Fieller's set is then unbounded: no interval is shown rather than a made-up one.
+    result = _quietly(lambda: compare_means(10, 0.5, 5.0, 10, 3.0, 5.0))
+    assert (result.ci_low, result.ci_high) == (None, None)
+    assert result.p_value is not None
 
 
 @pytest.mark.parametrize(
@@ -231,46 +267,61 @@ def _quietly(call: Callable[[], Comparison]) -> Comparison:
         return call()
 
 
-def test_zero_control_rate_has_undefined_lift_but_a_p_value() -> None:
+def test_zero_control_rate_has_no_relative_lift_to_test() -> None:
+    # A ratio to 0 is undefined: no test, so nothing can read as a verdict, and it says why.
     result = _quietly(lambda: compare_proportions(1000, 0, 1000, 30))
     assert math.isnan(result.lift)
-    assert (result.ci_low, result.ci_high, result.mde) == (None, None, None)
-    assert result.p_value is not None
-    assert result.p_value < 0.001
+    assert (result.ci_low, result.ci_high, result.p_value, result.mde) == (None,) * 4
+    assert result.untestable == CONTROL_AT_ZERO
 
 
-@pytest.mark.parametrize(("conversions", "lift_is_nan"), [(0, True), (500, False)])
-def test_zero_variance_rates_give_no_p_value_or_interval(
-    conversions: int, lift_is_nan: bool
-) -> None:
-    result = _quietly(lambda: compare_proportions(500, conversions, 500, conversions))
-    assert (result.p_value, result.ci_low, result.ci_high) == (None, None, None)
-    assert math.isnan(result.lift) is lift_is_nan
+@pytest.mark.parametrize(("users", "conversions"), [(500, 0), (500, 500), (40, 40)])
+def test_no_variation_in_either_arm_is_nothing_to_test(users: int, conversions: int) -> None:
+    result = _quietly(lambda: compare_proportions(users, conversions, users, conversions))
+    assert (result.p_value, result.ci_low, result.ci_high, result.mde) == (None,) * 4
+    assert result.untestable == NO_VARIATION
 
 
-def test_variant_rate_zero_gives_no_zero_width_interval() -> None:
+def test_a_rate_at_one_against_nearly_one_has_a_test_and_no_infinite_mde() -> None:
+    # 40/40 against 41/42: a test and an interval exist; no rise above a rate of 1 does.
+    result = _quietly(lambda: compare_proportions(40, 40, 42, 41))
+    assert result.p_value is not None and result.ci_low is not None
+    assert result.untestable is None
+    assert result.mde == math.inf  # read as "no change it could detect", never printed
+
+
+def test_variant_rate_zero_interval_starts_at_minus_100_percent() -> None:
     result = _quietly(lambda: compare_proportions(100, 100, 100, 0))
     assert result.lift == -1.0
-    assert (result.ci_low, result.ci_high) == (None, None)
-    assert result.p_value is not None
+    assert result.ci_low == pytest.approx(-1.0) and result.ci_high is not None
+    assert result.ci_high < 0 and result.p_value is not None and result.p_value < 1e-6
 
 
-def test_zero_sd_means_give_no_inference() -> None:
+def test_zero_sd_means_are_nothing_to_test() -> None:
     result = _quietly(lambda: compare_means(10, 5.0, 0.0, 10, 6.0, 0.0))
     assert result.lift == pytest.approx(0.2)
     assert (result.p_value, result.ci_low, result.ci_high, result.mde) == (None,) * 4
+    assert result.untestable == NO_VARIATION
 
 
-def test_zero_control_mean_has_undefined_lift() -> None:
+def test_zero_control_mean_has_no_relative_lift_to_test() -> None:
     result = _quietly(lambda: compare_means(10, 0.0, 1.0, 10, 2.0, 1.0))
     assert math.isnan(result.lift)
-    assert (result.ci_low, result.ci_high, result.mde) == (None, None, None)
-    assert result.p_value is not None
+    assert (result.ci_low, result.ci_high, result.p_value, result.mde) == (None,) * 4
+    assert result.untestable == CONTROL_AT_ZERO
 
 
-def test_mde_is_none_when_the_power_solver_cannot_be_trusted() -> None:
-    # Two observations per arm at 99.99%: statsmodels' t power turns nan before 80% is reached.
-    assert _quietly(lambda: compare_means(2, 5.0, 1.0, 2, 6.0, 1.0, confidence=0.9999)).mde is None
+def test_mde_where_the_far_tail_underflows_is_read_from_the_near_one() -> None:
+    # Two observations per arm at 99.99%: the noncentral t's lower tail is nan (it underflows
+    # to nothing), which made statsmodels' power nan; the upper tail alone is the power.
+    result = _quietly(lambda: compare_means(2, 5.0, 1.0, 2, 6.0, 1.0, confidence=0.9999))
+    assert result.mde is not None
+    crit = sps.t.ppf(1 - 0.00005, 2)
+    assert sps.nct.sf(crit, 2, result.mde * 5.0) == pytest.approx(0.8, abs=1e-6)
+
+
+def test_mde_is_none_when_no_sample_size_reaches_80_percent_power() -> None:
+    assert mde_power._t_effect(2, 2, 1e-300) is None
 
 
 def test_mean_mde_of_two_observations_per_arm_is_found_where_it_exists() -> None:
@@ -334,6 +385,46 @@ def test_none_entries_keep_their_place_and_stay_out_of_the_family() -> None:
     ]
 
 
+def test_interval_alphas_follow_holms_steps_and_where_it_stopped() -> None:
+    # Holm on [0.01, 0.04, 0.03]: 0.01 < 0.05/3 is rejected; 0.03 >= 0.05/2 stops it, so
+    # both kept comparisons are shown at the 0.05/2 of that step.
+    p = [0.01, 0.04, 0.03]
+    alphas = interval_alphas(p, adjust_p_values(p, "holm"), "holm", 0.95)
+    assert alphas == pytest.approx([0.05 / 3, 0.05 / 2, 0.05 / 2])
+
+
+def test_interval_alphas_of_benjamini_hochberg_scale_with_the_rejections() -> None:
+    p = [0.01, 0.02, 0.03, 0.2]  # step-up: 0.03 <= 3 * 0.05 / 4, 0.2 > 0.05
+    adjusted = adjust_p_values(p, "benjamini-hochberg")
+    rejected = sum(q < 0.05 for q in adjusted if q is not None)
+    alphas = interval_alphas(p, adjusted, "benjamini-hochberg", 0.95)
+    assert rejected == 3 and alphas == pytest.approx([0.05 * 3 / 4] * 4)
+    assert interval_alphas([0.5, None], [0.5, None], "holm", 0.95) == [0.05, None]
+
+
+@FAST
+@given(
+    family=st.lists(st.tuples(arms(), arms()), min_size=2, max_size=5),
+    method=st.sampled_from(["holm", "benjamini-hochberg", "none"]),
+)
+def test_shown_interval_excludes_no_change_exactly_when_the_verdict_is_not_flat(
+    family: list[tuple[tuple[int, int], tuple[int, int]]], method: str
+) -> None:
+    # The rule a reader relies on, over random counts and families: after the correction,
+    # the interval shown at the level it was tested at and the verdict agree.
+    results = [_quietly(lambda c=c, v=v: compare_proportions(*c, *v)) for c, v in family]
+    p = [r.p_value for r in results]
+    adjusted = adjust_p_values(p, method)  # type: ignore[arg-type]
+    alphas = interval_alphas(p, adjusted, method, 0.95)  # type: ignore[arg-type]
+    for (control, variant), raw, q, alpha in zip(family, p, adjusted, alphas, strict=True):
+        if raw is None or alpha is None or q is None:
+            continue
+        low, high = proportion_interval(variant[1], variant[0], control[1], control[0], alpha)
+        if low is None or high is None or abs(raw - alpha) < 1e-6 or abs(q - 0.05) < 1e-6:
+            continue
+        assert (low > 0 or high < 0) == (q < 0.05)
+
+
 def test_no_correction_returns_values_unchanged() -> None:
     assert adjust_p_values([0.01, None, 0.04], "none") == [0.01, None, 0.04]
 
@@ -367,6 +458,15 @@ def test_srm_matches_mendels_dihybrid_cross() -> None:
     assert x == pytest.approx(0.47, abs=5e-3)
     assert p == pytest.approx(closed_form, abs=1e-9)
     assert p == pytest.approx(0.925, abs=1e-3)
+
+
+@FAST
+@given(users=st.lists(st.integers(min_value=0, max_value=10**7), min_size=2, max_size=5))
+def test_srm_is_scipys_chisquare(users: list[int]) -> None:
+    if sum(users) == 0:
+        return
+    expected = sps.chisquare(users).pvalue
+    assert srm_p_value(users) == pytest.approx(expected, rel=1e-9, abs=1e-300)
 
 
 def test_srm_two_arms_matches_closed_form() -> None:
@@ -475,12 +575,18 @@ def test_only_flat_results_are_called_underpowered() -> None:
 # --- properties -----------------------------------------------------------------------------
 
 
-def _check_invariants(result: Comparison) -> None:
+def _check_invariants(result: Comparison, alpha: float = 0.05) -> None:
+    assert (result.p_value is None) == (result.untestable is not None)
     if result.p_value is not None:
         assert 0.0 <= result.p_value <= 1.0
     if result.ci_low is not None:
         assert result.ci_high is not None
         assert result.ci_low <= result.lift <= result.ci_high
+        # One test: the interval excludes no change exactly when the p-value is below alpha
+        # (away from the boundary, where the root search's tolerance decides).
+        if result.p_value is not None and abs(result.p_value - alpha) > 1e-6:
+            excludes = result.ci_low > 0 or result.ci_high < 0
+            assert excludes == (result.p_value < alpha)
     if result.mde is not None:
         assert result.mde > 0
     if not math.isnan(result.lift):
@@ -498,8 +604,13 @@ def test_proportion_comparison_invariants(
     backward = compare_proportions(*variant, *control)
     _check_invariants(forward)
     _check_invariants(backward)
+    for result in (forward, backward):  # a rate cannot fall below 0: a lift of -100%
+        assert result.ci_low is None or result.ci_low >= -1
     assert backward.abs_diff == -forward.abs_diff
-    assert backward.p_value == forward.p_value
+    if forward.untestable is None and backward.untestable is None:
+        assert backward.p_value == pytest.approx(forward.p_value, abs=1e-9)
+    else:  # a ratio to a control at 0 has no test; nothing to test either way
+        assert {forward.untestable, backward.untestable} <= {None, CONTROL_AT_ZERO, NO_VARIATION}
 
 
 @FAST
@@ -512,9 +623,7 @@ def test_mean_comparison_invariants(
     _check_invariants(forward)
     _check_invariants(backward)
     assert backward.abs_diff == -forward.abs_diff
-    if forward.p_value is None:
-        assert backward.p_value is None
-    else:
+    if forward.untestable is None and backward.untestable is None:
         assert backward.p_value == pytest.approx(forward.p_value, abs=1e-12)
 
 

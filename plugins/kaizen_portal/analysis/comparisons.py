@@ -44,7 +44,7 @@ class ArmResult:
     @property
     def change_only(self) -> bool:
         """A variant shown as a plain change: no interval or p-value was computed for it
-        (not randomized) nor reported by the author's tool."""
+        (not randomized, or nothing to test) nor reported by the author's tool."""
         c = self.comparison
         return (
             c is not None
@@ -121,19 +121,24 @@ def analyze(entry: Entry, catalog: Catalog) -> Analysis:
     primary = exp.primary_metric
     srm_p_value = _srm(entry) if randomized else None
     valid = srm_p_value is None or not validity.has_srm(srm_p_value)
-    drafts = [_compare_metric(exp, m, settings.confidence, randomized) for m in exp.metrics]
+    drafts = [
+        _compare_metric(exp, m, catalog.metrics[m.name], settings.confidence, randomized)
+        for m in exp.metrics
+    ]
     # One family per experiment: every arm-versus-control comparison of every metric.
     flat = [arm for metric in drafts for arm in metric[1:]]
-    adjusted = verdicts.adjust_p_values(
-        [a.comparison.p_value if a.comparison else None for a in flat], settings.correction
-    )
-    adjusted_iter = iter(adjusted)
+    p_values = [a.comparison.p_value if a.comparison else None for a in flat]
+    adjusted = verdicts.adjust_p_values(p_values, settings.correction)
+    alphas = verdicts.interval_alphas(p_values, adjusted, settings.correction, settings.confidence)
+    corrected = iter(zip(adjusted, alphas, strict=True))
     metrics = []
     for spec, arms in zip(exp.metrics, drafts, strict=True):
         definition = catalog.metrics[spec.name]
         judged = [arms[0]]
         for arm in arms[1:]:
-            verdict = _judge(arm, next(adjusted_iter), definition, settings.confidence)
+            p_adjusted, alpha = next(corrected)
+            shown = _shown(arms[0], arm, alpha, settings.confidence)
+            verdict = _judge(shown, p_adjusted, definition, settings.confidence)
             judged.append(replace(verdict, state=_state(verdict, exp, valid)))
         metrics.append(
             MetricResult(spec.name, definition, spec is primary, tuple(judged)),
@@ -142,38 +147,70 @@ def analyze(entry: Entry, catalog: Catalog) -> Analysis:
     return Analysis(entry, tuple(metrics), srm_p_value, trend)
 
 
+def _shown(control: ArmResult, arm: ArmResult, alpha: float | None, confidence: float) -> ArmResult:
+    """The arm with its interval at the level the correction tested it at.
+
+    Only intervals the portal computed move; an author's reported interval is shown as
+    given, and an interval at the experiment's own level is already there.
+    """
+    c = arm.comparison
+    if c is None or alpha is None or c.p_value is None or c.ci_confidence is None:
+        return arm
+    level = round(1 - alpha, 12)
+    if isinstance(arm.numbers, PrecomputedArm) or level == c.ci_confidence:
+        return arm
+    return replace(
+        arm, comparison=c.shown_at(_interval(control.numbers, arm.numbers, alpha), level)
+    )
+
+
+def _interval(control: Arm, variant: Arm, alpha: float) -> effects.Interval:
+    if isinstance(control, ProportionArm) and isinstance(variant, ProportionArm):
+        return effects.proportion_interval(
+            variant.conversions, variant.users, control.conversions, control.users, alpha
+        )
+    assert isinstance(control, MeanArm) and isinstance(variant, MeanArm)
+    return effects.mean_interval(
+        control.n, control.mean, control.sd, variant.n, variant.mean, variant.sd, alpha
+    )
+
+
 def _state(arm: ArmResult, exp: Experiment, valid: bool) -> State:
     return state_of(arm.verdict, arm.underpowered, exp.status, valid)
 
 
 def _compare_metric(
-    exp: Experiment, spec: MetricResults, confidence: float, randomized: bool
+    exp: Experiment,
+    spec: MetricResults,
+    definition: MetricDef,
+    confidence: float,
+    randomized: bool,
 ) -> list[ArmResult]:
     control = spec.results[exp.arms[0]]
     arms = [ArmResult(exp.arms[0], control, control.estimate)]
+    lower = definition.direction is Direction.LOWER
     for arm in exp.arms[1:]:
         numbers = spec.results[arm]
-        arms.append(
-            ArmResult(
-                arm, numbers, numbers.estimate, _compare(control, numbers, confidence, randomized)
-            )
-        )
+        comparison = _compare(control, numbers, confidence, randomized, lower)
+        arms.append(ArmResult(arm, numbers, numbers.estimate, comparison))
     return arms
 
 
 def _compare(
-    control: Arm,
-    variant: Arm,
-    confidence: float,
-    randomized: bool,
+    control: Arm, variant: Arm, confidence: float, randomized: bool, lower_is_better: bool
 ) -> effects.Comparison:
     if isinstance(variant, PrecomputedArm):
-        return _reported(control.estimate, variant)
+        return _reported(control.estimate, variant, confidence)
     if not randomized:
         return effects.describe_change(control.estimate, variant.estimate)
     if isinstance(control, ProportionArm) and isinstance(variant, ProportionArm):
         return effects.compare_proportions(
-            control.users, control.conversions, variant.users, variant.conversions, confidence
+            control.users,
+            control.conversions,
+            variant.users,
+            variant.conversions,
+            confidence,
+            lower_is_better=lower_is_better,
         )
     assert isinstance(control, MeanArm) and isinstance(variant, MeanArm)
     return effects.compare_means(
@@ -181,9 +218,13 @@ def _compare(
     )
 
 
-def _reported(control_value: float, variant: PrecomputedArm) -> effects.Comparison:
-    """The author's own lift, interval and p-value, when given, else the plain change."""
+def _reported(
+    control_value: float, variant: PrecomputedArm, confidence: float
+) -> effects.Comparison:
+    """The author's own lift, interval and p-value, when given, else the plain change; the
+    interval read at the experiment's confidence."""
     plain = effects.describe_change(control_value, variant.value)
+    interval = (variant.ci_low, variant.ci_high)
     return effects.Comparison(
         control_value=plain.control_value,
         variant_value=plain.variant_value,
@@ -193,6 +234,8 @@ def _reported(control_value: float, variant: PrecomputedArm) -> effects.Comparis
         ci_high=variant.ci_high,
         p_value=variant.p_value,
         mde=None,
+        ci_confidence=confidence if variant.ci_low is not None else None,
+        unadjusted=interval,
     )
 
 

@@ -29,7 +29,3 @@ def two_sided_quantile(alpha: float, df: float | None = None) -> float:
     """The critical value of a two-sided test: normal, or Student's t with ``df``."""
     tail = 1 - alpha / 2
     return _normal_quantile(tail) if df is None else float(special.stdtrit(df, tail))
-
-
-def two_sided_normal_p(z: float) -> float:
-    return float(2 * special.ndtr(-abs(z)))

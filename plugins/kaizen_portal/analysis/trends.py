@@ -1,7 +1,8 @@
 """A daily CSV -> the cumulative trend: each arm's value and each variant's lift, day by day.
 
 The rows were checked cell by cell in ``inputs.daily_csv``; here they are summed with
-pandas and compared on every date with the same tests as the final result.
+pandas, and each day's lift gets an always-valid interval (``sequential``), which a reader
+may look at every day without being fooled by the day that happens to look clear.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import pandas as pd
 
 from ..inputs.daily_csv import LAYOUTS, DailyData
 from ..inputs.vocabulary import MetricKind
-from .effects import Comparison, compare_means, compare_proportions
+from . import sequential
+from .distributions import alpha_of
 
 
 @dataclass(frozen=True)
@@ -54,20 +56,23 @@ def trend(data: DailyData, confidence: float = 0.95) -> Trend:
     dates = tuple(sorted(set(frame["date"])))
     values: dict[str, tuple[float | None, ...]] = {}
     points: dict[str, list[Point]] = {}
+    alpha = alpha_of(confidence)
     if data.kind is MetricKind.PROPORTION:
         totals = _proportion_totals(frame, arms, dates)
         for arm in arms:
             values[arm] = tuple(conv / users if users else None for users, conv in totals[arm])
         for arm in arms[1:]:
-            pairs = zip(totals[arms[0]], totals[arm], strict=True)
-            points[arm] = [_compare_rates(c, v, confidence) for c, v in pairs]
+            pairs = list(zip(totals[arms[0]], totals[arm], strict=True))
+            rho2 = sequential.mixture_rho2(alpha, sum(u for u, _ in pairs[-1]) if pairs else 1)
+            points[arm] = [_compare_rates(c, v, alpha, rho2) for c, v in pairs]
     else:
         summaries = _pooled_summaries(frame, arms, dates)
         for arm in arms:
             values[arm] = tuple(summary.mean for summary in summaries[arm])
         for arm in arms[1:]:
-            pairs = zip(summaries[arms[0]], summaries[arm], strict=True)
-            points[arm] = [_compare_summaries(c, v, confidence) for c, v in pairs]
+            pairs = list(zip(summaries[arms[0]], summaries[arm], strict=True))
+            rho2 = sequential.mixture_rho2(alpha, sum(s.n for s in pairs[-1]) if pairs else 1)
+            points[arm] = [_compare_summaries(c, v, alpha, rho2) for c, v in pairs]
     return Trend(
         data.kind,
         dates,
@@ -156,30 +161,38 @@ def _pooled(big_n: int, s: float, q: float, shift: float) -> _Summary:
     return _Summary(big_n, mean, sd)
 
 
-def _compare_rates(control: tuple[int, int], variant: tuple[int, int], confidence: float) -> Point:
+def _compare_rates(
+    control: tuple[int, int], variant: tuple[int, int], alpha: float, rho2: float
+) -> Point:
     (control_users, control_conv), (variant_users, variant_conv) = control, variant
     if control_users == 0 or variant_users == 0:
         return _NO_POINT
+    p_c, p_v = control_conv / control_users, variant_conv / variant_users
     return _point(
-        compare_proportions(
-            control_users, control_conv, variant_users, variant_conv, confidence, mde=False
+        sequential.lift_interval(
+            p_c,
+            p_v,
+            p_c * (1 - p_c) / control_users,
+            p_v * (1 - p_v) / variant_users,
+            control_users + variant_users,
+            alpha,
+            rho2,
         )
     )
 
 
-def _compare_summaries(control: _Summary, variant: _Summary, confidence: float) -> Point:
+def _compare_summaries(control: _Summary, variant: _Summary, alpha: float, rho2: float) -> Point:
     if control.mean is None or control.sd is None or variant.mean is None or variant.sd is None:
         return _NO_POINT  # also covers n < 2, where no sd exists
     return _point(
-        compare_means(
-            control.n,
+        sequential.lift_interval(
             control.mean,
-            control.sd,
-            variant.n,
             variant.mean,
-            variant.sd,
-            confidence,
-            mde=False,
+            control.sd * control.sd / control.n,
+            variant.sd * variant.sd / variant.n,
+            control.n + variant.n,
+            alpha,
+            rho2,
         )
     )
 
@@ -194,9 +207,10 @@ def _lift_trend(arm: str, dates: tuple[dt.date, ...], points: list[Point]) -> Li
     )
 
 
-def _point(result: Comparison) -> Point:
+def _point(result: tuple[float | None, tuple[float | None, float | None]]) -> Point:
     """Undefined comes out as None: the chart must leave a gap, not plot a nan."""
-    return _finite(result.lift), _finite(result.ci_low), _finite(result.ci_high)
+    lift, (low, high) = result
+    return _finite(lift), _finite(low), _finite(high)
 
 
 def _finite(value: float | None) -> float | None:

@@ -57,6 +57,42 @@ def adjust_p_values(
     return adjusted
 
 
+def interval_alphas(
+    p_values: Sequence[float | None],
+    adjusted: Sequence[float | None],
+    method: Correction,
+    confidence: float,
+) -> list[float | None]:
+    """The alpha each comparison's interval is shown at, so that it agrees with the verdict.
+
+    A verdict is a win or a loss when the adjusted p-value is below alpha; the interval
+    shown excludes no change when the raw p-value is below the alpha given here. Holm
+    tests the k-th smallest p-value of m at alpha / (m - k + 1) and stops at the first it
+    keeps: a rejected comparison is shown at its step's level, every kept one at the level
+    of the step where Holm stopped. Benjamini-Hochberg rejects R of m at R * alpha / m
+    (the false-coverage-rate interval of Benjamini and Yekutieli), alpha / m when it
+    rejects none. ``None`` where nothing was tested.
+    """
+    alpha = alpha_of(confidence)
+    tested = [i for i, p in enumerate(p_values) if p is not None]
+    alphas: list[float | None] = [None] * len(p_values)
+    m = len(tested)
+    if method == "none" or m < 2:
+        for i in tested:
+            alphas[i] = alpha
+        return alphas
+    rejected = {i for i in tested if (q := adjusted[i]) is not None and q < alpha}
+    if method == "benjamini-hochberg":
+        for i in tested:
+            alphas[i] = max(len(rejected), 1) * alpha / m
+        return alphas
+    order = sorted(tested, key=lambda i: (i not in rejected, p_values[i]))
+    for step, i in enumerate(order):
+        # A kept comparison is shown at the level of the step where Holm stopped.
+        alphas[i] = alpha / (m - min(step, len(rejected)))
+    return alphas
+
+
 def verdict(
     lift: float, p_adjusted: float | None, direction: str, confidence: float = 0.95
 ) -> Verdict | None:

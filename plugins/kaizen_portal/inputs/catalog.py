@@ -70,7 +70,12 @@ SETTINGS_HINTS = {
 
 
 def confidence_level(confidence: float) -> str:
-    return f"{round(confidence * 100)}%"
+    """95%, and as many decimals as an adjusted level needs to read below 100%: 99.2%."""
+    for decimals in range(1, 5):
+        percent = round(confidence * 100, decimals)
+        if percent < 100:
+            break
+    return f"{percent:g}%"
 
 
 @dataclass(frozen=True)
