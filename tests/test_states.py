@@ -133,8 +133,18 @@ def test_too_small_a_test_says_what_it_could_have_seen(tmp_path: Path) -> None:
     assert arm.comparison is not None and arm.comparison.mde is not None
     mde = round(arm.comparison.mde * 100)
     assert readout(analysis, arm).note == (
-        f"too small a test to tell: it could only have detected a change of {mde}% or more"
+        f"too small a test to tell: it could only have detected a rise of {mde}% or more"
     )
+
+
+def test_too_small_a_test_of_a_lower_is_better_metric_speaks_of_a_fall(tmp_path: Path) -> None:
+    data = dict(CASES[State.TOO_SMALL], metrics=[dict(CASES[State.TOO_SMALL]["metrics"][0])])
+    data["metrics"][0]["name"] = "unsubscribe_rate"
+    analysis = analysed(tmp_path, data)
+    assert analysis.primary is not None
+    arm = analysis.primary.variants[0]
+    assert arm.comparison is not None and arm.comparison.mde is not None
+    assert "detected a fall of" in readout(analysis, arm).note
 
 
 # --- a running test's progress -------------------------------------------------------------
@@ -223,7 +233,8 @@ def test_the_outcome_reads_the_primary_result_in_the_metric_s_unit(tmp_path: Pat
         "8.12%",
         "9.55%",
     )
-    assert result.lift.startswith("+") and result.level == "95%"
+    # Two comparisons, the primary one tested first by Holm: its interval is shown at 97.5%.
+    assert result.lift.startswith("+") and result.level == "97.5%"
     assert result.interval.startswith("[+") and result.more_arms == 0
 
 

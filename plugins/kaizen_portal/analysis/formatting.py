@@ -11,9 +11,10 @@ import math
 import re
 from collections.abc import Sequence
 
-from ..inputs.catalog import MetricDef
+from ..inputs.catalog import MetricDef, confidence_level
 from ..inputs.problems import plural
 from ..inputs.vocabulary import MetricKind
+from .effects import Comparison
 
 NO_VALUE = "\u2013"  # en dash: "no value" reads quieter than a hyphen
 MINUS = "\u2212"  # typographic minus, as wide as the plus sign
@@ -64,6 +65,16 @@ def interval(low: float | None, high: float | None, digits: int = 1) -> str:
         return NO_VALUE
     shown = aligned([signed_percent(low, digits), signed_percent(high, digits)])
     return f"[{shown[0]}, {shown[1]}]"
+
+
+def shown_interval(comparison: Comparison | None, digits: int = 1) -> str:
+    """A comparison's interval with the level it is shown at: ``95% [+2.4%, +6.8%]``,
+    ``98.3% [...]`` where a correction tested it at a stricter level."""
+    if comparison is None or comparison.ci_confidence is None:
+        return NO_VALUE
+    shown = interval(comparison.ci_low, comparison.ci_high, digits)
+    level = confidence_level(comparison.ci_confidence)
+    return NO_VALUE if shown == NO_VALUE else f"{level} {shown}"
 
 
 def p_value(p: float | None) -> str:
@@ -130,6 +141,7 @@ FILTERS = {
     "percent": percent,
     "signed_percent": signed_percent,
     "interval": interval,
+    "shown_interval": shown_interval,
     "p_value": p_value,
     "p_statement": p_statement,
     "count": count,

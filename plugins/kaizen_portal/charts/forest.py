@@ -45,22 +45,27 @@ def lift_chart(analysis: Analysis, confidence: float) -> Chart | None:
     rows = [row for row in rows if _has_lift(row.arm)]
     if not rows:
         return None
-    level = confidence_level(confidence)
     randomized = analysis.entry.meta.design.randomized
-    axis_title = f"Lift, {level} interval" if randomized else "Change vs baseline"
+    axis_title = f"Lift, {_levels(rows, confidence)}" if randomized else "Change vs baseline"
     caption = f"{axis_title}: {_tally(rows)}. The results table gives the same numbers."
-    return Chart(
-        "lift", forest_figure(rows, axis_title, confidence), "Lift per metric and arm", caption
-    )
+    return Chart("lift", forest_figure(rows, axis_title), "Lift per metric and arm", caption)
 
 
-def forest_figure(rows: Sequence[ForestRow], axis_title: str, confidence: float) -> Figure:
+def _levels(rows: Sequence[ForestRow], confidence: float) -> str:
+    """The intervals' level, or that a correction set a stricter one for some of them."""
+    levels = {c.ci_confidence for row in rows if (c := row.arm.comparison) and c.ci_confidence}
+    if len(levels) > 1 or (levels and levels != {confidence}):
+        return "interval at the level each was tested at"
+    return f"{confidence_level(confidence)} interval"
+
+
+def forest_figure(rows: Sequence[ForestRow], axis_title: str) -> Figure:
     """Lifts with intervals around a zero line, one trace per state so the legend reads."""
     traces = []
     for state in reversed(State):  # the legend reads from the best
         picked = [row for row in rows if _state(row.arm) is state]
         if picked:
-            traces.append(_forest_trace(state, picked, confidence))
+            traces.append(_forest_trace(state, picked))
     figure: Figure = {
         "data": traces,
         "layout": layout(
@@ -114,7 +119,7 @@ def _lift_row(metric: MetricResult, arm: ArmResult, exp: Experiment) -> ForestRo
     return ForestRow(shown, arm, f"{label} · {arm_name}")
 
 
-def _forest_trace(state: State, rows: Sequence[ForestRow], confidence: float) -> Figure:
+def _forest_trace(state: State, rows: Sequence[ForestRow]) -> Figure:
     lifts, above, below, hover = [], [], [], []
     for row in rows:
         c = row.arm.comparison
@@ -130,7 +135,7 @@ def _forest_trace(state: State, rows: Sequence[ForestRow], confidence: float) ->
                 row.url,
                 row.hover,
                 formatting.signed_percent(c.lift),
-                formatting.interval(c.ci_low, c.ci_high),
+                formatting.shown_interval(c),
                 state.label,
             ]
         )
@@ -154,8 +159,7 @@ def _forest_trace(state: State, rows: Sequence[ForestRow], confidence: float) ->
         "marker": {"color": color, "size": 11, "symbol": _SYMBOLS.get(state, "diamond")},
         "customdata": hover,
         "hovertemplate": (
-            "%{customdata[1]}<br>lift %{customdata[2]}, "
-            f"{confidence_level(confidence)} interval %{{customdata[3]}}"
+            "%{customdata[1]}<br>lift %{customdata[2]}, interval %{customdata[3]}"
             "<br>%{customdata[4]}<extra></extra>"
         ),
     }
@@ -173,14 +177,11 @@ def metric_forest(
         return None
     placed = _distinct(placed)
     shown = placed[:FOREST_LIMIT]
-    level = confidence_level(confidence)
-    axis_title = f"Lift, {level} interval where tested"
+    axis_title = f"Lift, {_levels(shown, confidence)} where tested"
     caption = f"Every experiment that measured this metric, newest first: {_tally(placed)}."
     if len(shown) < len(placed):
         caption += f" The chart shows the latest {len(shown)}; the table lists all."
-    return Chart(
-        "forest", forest_figure(shown, axis_title, confidence), "Lift per experiment", caption
-    )
+    return Chart("forest", forest_figure(shown, axis_title), "Lift per experiment", caption)
 
 
 TITLE_CHARACTERS = 26  # per line of a title on a chart row (two lines); the hover has it all

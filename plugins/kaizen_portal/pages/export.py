@@ -83,14 +83,18 @@ def _row(metric: MetricResult, arm: ArmResult, control: ArmResult, told: Readout
         "variant_sample": arm.sample,
         "abs_diff": c.abs_diff,
         "lift": c.lift,
-        "ci_low": c.ci_low,
+        "ci_low": c.ci_low,  # the interval the page shows, at ci_level
         "ci_high": c.ci_high,
+        "ci_level": c.ci_confidence,
+        "ci_low_unadjusted": c.unadjusted[0],  # at the experiment's own confidence
+        "ci_high_unadjusted": c.unadjusted[1],
         "p_value": c.p_value,
         "p_adjusted": arm.p_adjusted,
         "state": told.state.value,
         "state_note": told.note,
         "verdict": arm.verdict if told.state.final else None,
         "mde": c.mde,
+        "untestable": c.untestable,
         "underpowered": arm.underpowered,
     }
 

@@ -18,7 +18,7 @@ from ..analysis.insights import primary_arm
 from ..analysis.states import State
 from ..inputs.catalog import confidence_level
 from ..inputs.schema import Experiment
-from ..inputs.vocabulary import Decision, MetricKind, Status
+from ..inputs.vocabulary import Decision, Direction, MetricKind, Status
 
 
 @dataclass(frozen=True)
@@ -56,13 +56,26 @@ def _note(analysis: Analysis, arm: ArmResult, state: State, as_of: dt.date | Non
     if state is State.UNTESTED:
         if not analysis.entry.meta.design.randomized:
             return "not randomized: a change measured before and after, not a test"
-        return "nothing to test: no interval or p-value"
+        c = arm.comparison
+        return c.untestable if c and c.untestable else "nothing to test: no interval or p-value"
     if state is State.TOO_SMALL:
-        mde = formatting.percent(arm.comparison.mde if arm.comparison else None, 0)
-        return f"too small a test to tell: it could only have detected a change of {mde} or more"
+        return _too_small(analysis, arm)
     if state is State.FLAT:
         return "no clear difference: the interval includes no change"
     return "a clear improvement" if state is State.WIN else "clearly worse"
+
+
+def _too_small(analysis: Analysis, arm: ArmResult) -> str:
+    """The change the test could have seen, the good way: a rise, or a fall when lower is
+    better; none at all when no reachable value was far enough."""
+    mde = arm.comparison.mde if arm.comparison else None
+    if mde is None or mde == float("inf"):
+        return "too small a test to tell: it could not have detected any change"
+    metric = next((m for m in analysis.metrics if arm in m.arms), None)
+    lower = metric is not None and metric.definition.direction is Direction.LOWER
+    change = "fall" if lower else "rise"
+    size = formatting.percent(mde, 0)
+    return f"too small a test to tell: it could only have detected a {change} of {size} or more"
 
 
 def interim_note(analysis: Analysis, as_of: dt.date | None) -> str:
@@ -172,7 +185,7 @@ def _primary_result(
         variant=variant,
         lift=formatting.signed_percent(c.lift),
         interval="" if interval == formatting.NO_VALUE else interval,
-        level=confidence_level(confidence),
+        level=confidence_level(c.ci_confidence or confidence),
         readout=readout(analysis, arm, as_of),
         more_arms=len(primary.variants) - 1,
         reported=primary.reported,
