@@ -64,7 +64,7 @@ def daily_chart(
             },
             yaxis2={
                 "domain": [0, 0.44],
-                "title": {"text": f"Lift, {level} interval"},
+                "title": {"text": f"Lift, {level} always-valid interval"},
                 "ticksuffix": "%",
                 "zeroline": True,
                 "zerolinewidth": 2,
@@ -127,6 +127,7 @@ def _daily_caption(trend: Trend, level: str, arm_label: Callable[[str], str]) ->
             stood = formatting.signed_percent(final)
             text += (
                 f" On the last day {arm_label(lift.arm)} stood at {stood} "
-                f"against the control ({level} interval {interval})."
+                f"against the control ({level} always-valid interval {interval}, which holds "
+                "on every day at once and so is wider than the final result's)."
             )
     return text

@@ -124,7 +124,7 @@ def _lift(analysis: Analysis, arm: ArmResult, confidence: float, as_of: dt.date 
     notes = [told.note if told.explains else told.label.lower()]
     if c.ci_low is not None and c.ci_high is not None:
         low, high = formatting.signed_percent(c.ci_low), formatting.signed_percent(c.ci_high)
-        notes.append(f"{confidence_level(confidence)} interval {low} to {high}")
+        notes.append(f"{confidence_level(c.ci_confidence or confidence)} interval {low} to {high}")
     return f"{formatting.signed_percent(c.lift)} ({', '.join(notes)})"
 
 
