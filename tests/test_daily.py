@@ -503,10 +503,18 @@ def test_the_cap_counts_every_problem_of_a_huge_garbage_file() -> None:
 
 
 def _always_valid(
-    control: float, variant: float, var_c: float, var_v: float, n: int, n_star: int, alpha: float
+    control: float,
+    variant: float,
+    var_c: float,
+    var_v: float,
+    n: int,
+    n_star: int,
+    alpha: float,
+    lowest: float = -np.inf,
 ) -> tuple[float, float, float]:
     """Reference: Waudby-Smith et al.'s asymptotic confidence sequence (Theorem 2.2) around
-    the delta-method lift, rho tuned to N* as in Howard et al., written out with numpy."""
+    the delta-method lift, rho tuned to N* as in Howard et al., written out with numpy; a
+    rate's lift cannot fall below ``lowest`` = -100%."""
     lift = (variant - control) / abs(control)  # the sign of the difference below 0 too
     se = np.sqrt(var_v / control**2 + variant**2 * var_c / control**4)
     rho2 = (-2 * np.log(alpha) + np.log(-2 * np.log(alpha) + 1)) / n_star
@@ -514,7 +522,7 @@ def _always_valid(
     half = sigma * np.sqrt(
         2 * (n * rho2 + 1) / (n**2 * rho2) * np.log(np.sqrt(n * rho2 + 1) / alpha)
     )
-    return lift, lift - half, lift + half
+    return lift, max(lift - half, lowest), lift + half
 
 
 def _rates(uc: int, xc: int, uv: int, xv: int) -> tuple[float, float, float, float]:
@@ -553,7 +561,7 @@ def test_proportion_trend_is_cumulative_and_its_last_lift_is_the_summed_comparis
     # Every day's interval is the always-valid one, tuned to the 660 users of the last day,
     # and it is wider than the fixed-horizon interval of the final result.
     for index, counts in enumerate([(100, 10, 100, 12), (300, 40, 250, 37), (350, 45, 310, 46)]):
-        expected = _always_valid(*_rates(*counts), sum(counts[::2]), 660, 0.1)
+        expected = _always_valid(*_rates(*counts), sum(counts[::2]), 660, 0.1, -1.0)
         point = (lift.lift[index], lift.ci_low[index], lift.ci_high[index])
         assert point == pytest.approx(expected, rel=1e-12)
     final = compare_proportions(350, 45, 310, 46, 0.9)
@@ -575,7 +583,7 @@ def test_proportion_trend_on_the_shipped_example_matches_the_summed_counts() -> 
     n = int(control["users"] + variant["users"])
     counts = (int(control["users"]), int(control["conversions"]))
     counts += (int(variant["users"]), int(variant["conversions"]))
-    expected = _always_valid(*_rates(*counts), n, n, 0.05)
+    expected = _always_valid(*_rates(*counts), n, n, 0.05, -1.0)
     assert (lift.lift[-1], lift.ci_low[-1], lift.ci_high[-1]) == pytest.approx(expected, rel=1e-12)
     assert lift.lift[-1] == pytest.approx(direct.lift, rel=1e-12)
 

@@ -193,6 +193,72 @@ def test_mean_lift_interval_is_fiellers_at_welchs_degrees_of_freedom(
     assert (result.ci_low > 0) == (p < 0.05)
 
 
+# --- chance to beat the control ----------------------------------------------------------
+
+
+def _beta_chance(xc: int, nc: int, xv: int, nv: int) -> float:
+    """P(p_v > p_c) under flat Beta(1, 1) priors, by integrating the exact posteriors."""
+    control, variant = sps.beta(1 + xc, 1 + nc - xc), sps.beta(1 + xv, 1 + nv - xv)
+    grid = np.linspace(0, 1, 200_001)
+    return float(np.trapezoid(variant.pdf(grid) * control.cdf(grid), grid))
+
+
+@pytest.mark.parametrize(("nc", "xc", "nv", "xv"), COUNTS[:2] + [(20000, 1000, 20000, 1040)])
+def test_chance_better_is_the_flat_prior_posterior_at_large_samples(
+    nc: int, xc: int, nv: int, xv: int
+) -> None:
+    # Reference: the exact Beta posteriors' chance, which the normal approximation matches
+    # once each arm has its hundred conversions; and Phi(d / se) from the standard library.
+    result = compare_proportions(nc, xc, nv, xv)
+    assert result.chance_better == pytest.approx(_beta_chance(xc, nc, xv, nv), abs=0.01)
+    p_c, p_v = xc / nc, xv / nv
+    se = math.sqrt(p_c * (1 - p_c) / nc + p_v * (1 - p_v) / nv)
+    assert result.chance_better == pytest.approx(NormalDist().cdf((p_v - p_c) / se), abs=1e-12)
+
+
+def test_chance_better_of_a_lower_is_better_metric_is_the_chance_of_a_fall() -> None:
+    higher = compare_proportions(3000, 90, 3000, 70).chance_better
+    lower = compare_proportions(3000, 90, 3000, 70, lower_is_better=True).chance_better
+    assert higher is not None and lower is not None
+    assert higher < 0.5 < lower and higher + lower == pytest.approx(1, abs=1e-12)
+
+
+def test_chance_better_of_means_is_phi_of_welchs_difference(
+    raw_samples: tuple[np.ndarray, np.ndarray],
+) -> None:
+    control, variant = raw_samples
+    se = math.sqrt(control.var(ddof=1) / len(control) + variant.var(ddof=1) / len(variant))
+    expected = NormalDist().cdf((variant.mean() - control.mean()) / se)
+    result = compare_means(*_summary(control), *_summary(variant))
+    assert result.chance_better == pytest.approx(expected, abs=1e-12)
+    falls = compare_means(*_summary(control), *_summary(variant), lower_is_better=True)
+    assert falls.chance_better == pytest.approx(1 - expected, abs=1e-12)
+
+
+@FAST
+@given(control=arms(), variant=arms())
+def test_chance_better_sides_with_the_lift(
+    control: tuple[int, int], variant: tuple[int, int]
+) -> None:
+    result = _quietly(lambda: compare_proportions(*control, *variant))
+    if result.chance_better is None:
+        return
+    assert 0 <= result.chance_better <= 1
+    if result.lift > 0:
+        assert result.chance_better > 0.5
+    elif result.lift < 0:
+        assert result.chance_better < 0.5
+
+
+def test_no_chance_is_claimed_without_spread_or_test() -> None:
+    # Every user of both arms did the same (each arm at 0% or 100%): Phi(d / 0) would claim
+    # certainty from ten users. Nothing to test: nothing to claim either.
+    assert compare_proportions(10, 10, 10, 0).chance_better is None
+    assert compare_proportions(10, 0, 10, 3).chance_better is None  # control at 0
+    assert compare_proportions(10, 5, 10, 5).chance_better == pytest.approx(0.5)
+    assert describe_change(0.1, 0.2).chance_better is None
+
+
 def test_mean_interval_is_none_when_the_control_mean_is_not_clearly_away_from_zero() -> None:
     # Fieller's set is then unbounded: no interval is shown rather than a made-up one.
     result = _quietly(lambda: compare_means(10, 0.5, 5.0, 10, 3.0, 5.0))

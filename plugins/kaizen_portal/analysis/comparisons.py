@@ -21,8 +21,9 @@ from ..inputs.schema import (
     PrecomputedArm,
     ProportionArm,
 )
-from ..inputs.vocabulary import Direction, MetricKind
-from . import effects, trends, validity, verdicts
+from ..inputs.vocabulary import Direction, MetricKind, Status
+from . import effects, sequential, trends, validity, verdicts
+from .distributions import alpha_of
 from .states import State, state_of
 
 
@@ -60,6 +61,7 @@ class MetricResult:
     definition: MetricDef
     primary: bool
     arms: tuple[ArmResult, ...]
+    guardrail: bool = False  # watched for harm beside the primary metric
 
     @property
     def reported(self) -> bool:
@@ -85,6 +87,23 @@ class Analysis:
     @property
     def primary(self) -> MetricResult | None:
         return next((m for m in self.metrics if m.primary), None)
+
+    @property
+    def breached(self) -> tuple[tuple[MetricResult, ArmResult], ...]:
+        """Guardrails that got clearly worse in a valid test, whatever the primary result.
+
+        Interim looks count: a guardrail is watched so that harm stops a test early, and a
+        running test's comparisons are tested with always-valid p-values.
+        """
+        if self.srm:
+            return ()
+        return tuple(
+            (metric, arm)
+            for metric in self.metrics
+            if metric.guardrail
+            for arm in metric.variants
+            if arm.verdict == "loss"
+        )
 
     @property
     def known_by(self) -> ArmResult | None:
@@ -121,8 +140,14 @@ def analyze(entry: Entry, catalog: Catalog) -> Analysis:
     primary = exp.primary_metric
     srm_p_value = _srm(entry) if randomized else None
     valid = srm_p_value is None or not validity.has_srm(srm_p_value)
+    planned = exp.plan.sample if exp.plan else None
+    looks = (
+        Looks(alpha_of(settings.confidence), sequential.pair_plan(planned, len(exp.arms)))
+        if randomized and exp.status is not Status.CONCLUDED
+        else None
+    )
     drafts = [
-        _compare_metric(exp, m, catalog.metrics[m.name], settings.confidence, randomized)
+        _compare_metric(exp, m, catalog.metrics[m.name], settings.confidence, randomized, looks)
         for m in exp.metrics
     ]
     # One family per experiment: every arm-versus-control comparison of every metric.
@@ -137,17 +162,61 @@ def analyze(entry: Entry, catalog: Catalog) -> Analysis:
         judged = [arms[0]]
         for arm in arms[1:]:
             p_adjusted, alpha = next(corrected)
-            shown = _shown(arms[0], arm, alpha, settings.confidence)
+            shown = _shown(arms[0], arm, alpha, settings.confidence, looks)
             verdict = _judge(shown, p_adjusted, definition, settings.confidence)
             judged.append(replace(verdict, state=_state(verdict, exp, valid)))
         metrics.append(
-            MetricResult(spec.name, definition, spec is primary, tuple(judged)),
+            MetricResult(spec.name, definition, spec is primary, tuple(judged), spec.guardrail),
         )
-    trend = trends.trend(entry.daily, settings.confidence) if entry.daily else None
+    trend = trends.trend(entry.daily, settings.confidence, planned) if entry.daily else None
     return Analysis(entry, tuple(metrics), srm_p_value, trend)
 
 
-def _shown(control: ArmResult, arm: ArmResult, alpha: float | None, confidence: float) -> ArmResult:
+@dataclass(frozen=True)
+class Looks:
+    """A test that has not concluded: its comparisons are looks, tested always-valid."""
+
+    alpha: float  # the experiment's own, which tunes every interval of it alike
+    planned: int | None  # the planned sample of one variant-versus-control pair
+
+    def look(self, control: Arm, variant: Arm, alpha: float) -> sequential.Look:
+        """The always-valid interval at ``alpha`` and the p-value of one comparison."""
+        if isinstance(control, ProportionArm) and isinstance(variant, ProportionArm):
+            p_c, p_v = control.estimate, variant.estimate
+            var_c, var_v = p_c * (1 - p_c) / control.users, p_v * (1 - p_v) / variant.users
+            n, lowest = control.users + variant.users, -1.0
+        else:
+            assert isinstance(control, MeanArm) and isinstance(variant, MeanArm)
+            p_c, p_v = control.mean, variant.mean
+            var_c = control.sd * control.sd / control.n
+            var_v = variant.sd * variant.sd / variant.n
+            n, lowest = control.n + variant.n, -math.inf
+        rho2 = sequential.mixture_rho2(self.alpha, self.planned or n)
+        return sequential.look(p_c, p_v, var_c, var_v, n, alpha, rho2, lowest)
+
+    def tested(self, control: Arm, variant: Arm, c: effects.Comparison) -> effects.Comparison:
+        """The comparison with the always-valid interval and p-value for its fixed ones."""
+        if c.p_value is None:
+            return c
+        seen = self.look(control, variant, self.alpha)
+        return replace(
+            c,
+            ci_low=seen.interval[0],
+            ci_high=seen.interval[1],
+            p_value=seen.p_value,
+            unadjusted=seen.interval,
+            ci_confidence=c.ci_confidence if seen.interval[0] is not None else None,
+            always_valid=True,
+        )
+
+
+def _shown(
+    control: ArmResult,
+    arm: ArmResult,
+    alpha: float | None,
+    confidence: float,
+    looks: Looks | None,
+) -> ArmResult:
     """The arm with its interval at the level the correction tested it at.
 
     Only intervals the portal computed move; an author's reported interval is shown as
@@ -159,9 +228,11 @@ def _shown(control: ArmResult, arm: ArmResult, alpha: float | None, confidence: 
     level = round(1 - alpha, 12)
     if isinstance(arm.numbers, PrecomputedArm) or level == c.ci_confidence:
         return arm
-    return replace(
-        arm, comparison=c.shown_at(_interval(control.numbers, arm.numbers, alpha), level)
-    )
+    if looks is not None:
+        interval = looks.look(control.numbers, arm.numbers, alpha).interval
+    else:
+        interval = _interval(control.numbers, arm.numbers, alpha)
+    return replace(arm, comparison=c.shown_at(interval, level))
 
 
 def _interval(control: Arm, variant: Arm, alpha: float) -> effects.Interval:
@@ -185,6 +256,7 @@ def _compare_metric(
     definition: MetricDef,
     confidence: float,
     randomized: bool,
+    looks: Looks | None,
 ) -> list[ArmResult]:
     control = spec.results[exp.arms[0]]
     arms = [ArmResult(exp.arms[0], control, control.estimate)]
@@ -192,6 +264,8 @@ def _compare_metric(
     for arm in exp.arms[1:]:
         numbers = spec.results[arm]
         comparison = _compare(control, numbers, confidence, randomized, lower)
+        if looks is not None and not isinstance(numbers, PrecomputedArm):
+            comparison = looks.tested(control, numbers, comparison)
         arms.append(ArmResult(arm, numbers, numbers.estimate, comparison))
     return arms
 
@@ -214,7 +288,14 @@ def _compare(
         )
     assert isinstance(control, MeanArm) and isinstance(variant, MeanArm)
     return effects.compare_means(
-        control.n, control.mean, control.sd, variant.n, variant.mean, variant.sd, confidence
+        control.n,
+        control.mean,
+        control.sd,
+        variant.n,
+        variant.mean,
+        variant.sd,
+        confidence,
+        lower_is_better=lower_is_better,
     )
 
 

@@ -23,7 +23,7 @@ import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 from statsmodels.stats.proportion import (
     confint_proportions_2indep,
     score_test_proportions_2indep,
@@ -54,6 +54,8 @@ class Comparison:
     ci_confidence: float | None = None  # the level of ci_low/ci_high
     unadjusted: Interval = NO_INTERVAL  # the interval at the experiment's own confidence
     untestable: str | None = None  # why a randomized comparison has no test
+    chance_better: float | None = None  # posterior chance the variant is better the good way
+    always_valid: bool = False  # interval and p-value hold at any look (a running test's)
 
     def shown_at(self, interval: Interval, confidence: float) -> Comparison:
         """The same comparison with its interval shown at another level (a correction's)."""
@@ -90,6 +92,7 @@ def compare_proportions(
         untestable = CONTROL_AT_ZERO
     p_value = None
     interval = NO_INTERVAL
+    chance = None
     if untestable is None:
         counts = (variant_conversions, variant_users, control_conversions, control_users)
         with warnings.catch_warnings():
@@ -100,6 +103,8 @@ def compare_proportions(
             )
         p_value = _probability(p)
         interval = proportion_interval(*counts, alpha)
+        spread = p_c * (1 - p_c) / control_users + p_v * (1 - p_v) / variant_users
+        chance = chance_better(p_v - p_c, spread, lower_is_better)
     return _comparison(
         p_c,
         p_v,
@@ -110,6 +115,7 @@ def compare_proportions(
         proportion_mde(p_c, control_users, variant_users, alpha, lower_is_better)
         if mde and untestable is None
         else None,
+        chance,
     )
 
 
@@ -194,6 +200,7 @@ def compare_means(
     confidence: float = 0.95,
     *,
     mde: bool = True,
+    lower_is_better: bool = False,
 ) -> Comparison:
     """Compare means of two randomized arms without assuming equal variances (Welch).
 
@@ -212,6 +219,7 @@ def compare_means(
         untestable = CONTROL_AT_ZERO
     p_value = None
     interval = NO_INTERVAL
+    chance = None
     numbers = (control_n, control_mean, control_sd, variant_n, variant_mean, variant_sd)
     if untestable is None:
         welch = stats.ttest_ind_from_stats(
@@ -225,7 +233,10 @@ def compare_means(
         )
         p_value = _probability(welch.pvalue)
         untestable = TOO_EXTREME if p_value is None else None
-        interval = mean_interval(*numbers, alpha) if p_value is not None else NO_INTERVAL
+        if p_value is not None:
+            interval = mean_interval(*numbers, alpha)
+            spread = control_sd * control_sd / control_n + variant_sd * variant_sd / variant_n
+            chance = chance_better(variant_mean - control_mean, spread, lower_is_better)
     return _comparison(
         control_mean,
         variant_mean,
@@ -236,6 +247,7 @@ def compare_means(
         mean_mde(control_n, control_mean, control_sd, variant_n, variant_sd, alpha)
         if mde and untestable is None
         else None,
+        chance,
     )
 
 
@@ -281,6 +293,20 @@ def mean_interval(
     return low - 1, high - 1
 
 
+def chance_better(difference: float, variance: float, lower_is_better: bool) -> float | None:
+    """The chance the variant is truly better the good way, given the data: the posterior
+    probability that the difference is above 0 (below, when lower is better) under a flat
+    prior and the normal approximation, Phi(d / se), as GrowthBook's Bayesian engine reports
+    its "chance to win". ``None`` where the approximation has no spread to go by (every
+    user of both arms did the same): it would claim certainty from a handful of users.
+    """
+    se = math.sqrt(variance)
+    if not (se > 0 and math.isfinite(se) and math.isfinite(difference)):
+        return None
+    z = difference / se
+    return float(special.ndtr(-z if lower_is_better else z))
+
+
 def describe_change(control_value: float, variant_value: float) -> Comparison:
     """Before/after numbers for non-randomized designs, with no inference.
 
@@ -313,6 +339,7 @@ def _comparison(
     confidence: float,
     untestable: str | None,
     mde: float | None,
+    chance: float | None,
 ) -> Comparison:
     """The one place both randomized paths make a Comparison."""
     control, variant = float(control), float(variant)
@@ -333,6 +360,7 @@ def _comparison(
         ci_confidence=confidence if interval != NO_INTERVAL else None,
         unadjusted=interval,
         untestable=untestable,
+        chance_better=chance,
     )
 
 

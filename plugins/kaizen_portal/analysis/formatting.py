@@ -69,12 +69,20 @@ def interval(low: float | None, high: float | None, digits: int = 1) -> str:
 
 def shown_interval(comparison: Comparison | None, digits: int = 1) -> str:
     """A comparison's interval with the level it is shown at: ``95% [+2.4%, +6.8%]``,
-    ``98.3% [...]`` where a correction tested it at a stricter level."""
+    ``98.3% [...]`` where a correction tested it at a stricter level, and whether it is a
+    running test's always-valid one."""
     if comparison is None or comparison.ci_confidence is None:
         return NO_VALUE
     shown = interval(comparison.ci_low, comparison.ci_high, digits)
-    level = confidence_level(comparison.ci_confidence)
+    level = interval_level(comparison, comparison.ci_confidence)
     return NO_VALUE if shown == NO_VALUE else f"{level} {shown}"
+
+
+def interval_level(comparison: Comparison, confidence: float) -> str:
+    """``95%``, ``98.3%``, or ``95% always-valid`` for a running test's look; at
+    ``confidence`` when the comparison has no interval of its own."""
+    level = confidence_level(comparison.ci_confidence or confidence)
+    return f"{level} always-valid" if comparison.always_valid else level
 
 
 def p_value(p: float | None) -> str:
@@ -87,6 +95,18 @@ def p_statement(p: float | None) -> str:
     """``p = 0.012`` or ``p < 0.001``, for running text."""
     text = p_value(p)
     return f"p {text}" if text.startswith("<") else f"p = {text}"
+
+
+def chance(x: float | None) -> str:
+    """A chance to beat the control in whole percent: the normal approximation behind it
+    warrants no more, and never 0% or 100%, which would claim a certainty no test has."""
+    if _missing(x):
+        return NO_VALUE
+    if x < 0.01:
+        return "< 1%"
+    if x > 0.99:
+        return "> 99%"
+    return f"{round(x * 100)}%"
 
 
 def count(n: int | None) -> str:
@@ -144,6 +164,7 @@ FILTERS = {
     "shown_interval": shown_interval,
     "p_value": p_value,
     "p_statement": p_statement,
+    "chance": chance,
     "count": count,
     "number": number,
     "metric_value": metric_value,

@@ -44,10 +44,11 @@ class Trend:
     lifts: tuple[LiftTrend, ...]  # every variant arm, in arm order
 
 
-def trend(data: DailyData, confidence: float = 0.95) -> Trend:
+def trend(data: DailyData, confidence: float = 0.95, planned: int | None = None) -> Trend:
     """Cumulative value per arm and cumulative lift per variant, one point per date.
 
     A date on which an arm has no row adds nothing to it, so its values carry forward.
+    ``planned``: the test's planned sample over all arms, which tunes the intervals.
     """
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")
@@ -57,13 +58,16 @@ def trend(data: DailyData, confidence: float = 0.95) -> Trend:
     values: dict[str, tuple[float | None, ...]] = {}
     points: dict[str, list[Point]] = {}
     alpha = alpha_of(confidence)
+    plan = sequential.pair_plan(planned, len(arms))
     if data.kind is MetricKind.PROPORTION:
         totals = _proportion_totals(frame, arms, dates)
         for arm in arms:
             values[arm] = tuple(conv / users if users else None for users, conv in totals[arm])
         for arm in arms[1:]:
             pairs = list(zip(totals[arms[0]], totals[arm], strict=True))
-            rho2 = sequential.mixture_rho2(alpha, sum(u for u, _ in pairs[-1]) if pairs else 1)
+            rho2 = sequential.mixture_rho2(
+                alpha, plan or (sum(u for u, _ in pairs[-1]) if pairs else 1)
+            )
             points[arm] = [_compare_rates(c, v, alpha, rho2) for c, v in pairs]
     else:
         summaries = _pooled_summaries(frame, arms, dates)
@@ -71,7 +75,9 @@ def trend(data: DailyData, confidence: float = 0.95) -> Trend:
             values[arm] = tuple(summary.mean for summary in summaries[arm])
         for arm in arms[1:]:
             pairs = list(zip(summaries[arms[0]], summaries[arm], strict=True))
-            rho2 = sequential.mixture_rho2(alpha, sum(s.n for s in pairs[-1]) if pairs else 1)
+            rho2 = sequential.mixture_rho2(
+                alpha, plan or (sum(s.n for s in pairs[-1]) if pairs else 1)
+            )
             points[arm] = [_compare_summaries(c, v, alpha, rho2) for c, v in pairs]
     return Trend(
         data.kind,
@@ -169,7 +175,7 @@ def _compare_rates(
         return _NO_POINT
     p_c, p_v = control_conv / control_users, variant_conv / variant_users
     return _point(
-        sequential.lift_interval(
+        sequential.look(
             p_c,
             p_v,
             p_c * (1 - p_c) / control_users,
@@ -177,6 +183,7 @@ def _compare_rates(
             control_users + variant_users,
             alpha,
             rho2,
+            lowest=-1.0,
         )
     )
 
@@ -185,7 +192,7 @@ def _compare_summaries(control: _Summary, variant: _Summary, alpha: float, rho2:
     if control.mean is None or control.sd is None or variant.mean is None or variant.sd is None:
         return _NO_POINT  # also covers n < 2, where no sd exists
     return _point(
-        sequential.lift_interval(
+        sequential.look(
             control.mean,
             variant.mean,
             control.sd * control.sd / control.n,
@@ -207,10 +214,10 @@ def _lift_trend(arm: str, dates: tuple[dt.date, ...], points: list[Point]) -> Li
     )
 
 
-def _point(result: tuple[float | None, tuple[float | None, float | None]]) -> Point:
+def _point(look: sequential.Look) -> Point:
     """Undefined comes out as None: the chart must leave a gap, not plot a nan."""
-    lift, (low, high) = result
-    return _finite(lift), _finite(low), _finite(high)
+    low, high = look.interval
+    return _finite(look.lift), _finite(low), _finite(high)
 
 
 def _finite(value: float | None) -> float | None:

@@ -205,6 +205,14 @@ def _check_metrics(exp: Experiment, catalog: Catalog) -> Iterator[Finding]:
             "only one metric can be primary",
             hint=f"metrics[{primaries[0]}] is already primary",
         )
+    primary = exp.primary_metric
+    if primary is not None and primary.guardrail:
+        yield Finding(
+            ("metrics", exp.metrics.index(primary), "guardrail"),
+            "the primary metric cannot also be a guardrail",
+            hint="a guardrail watches for harm beside the primary metric:"
+            " mark another metric `primary: true`, or drop `guardrail`",
+        )
     names_seen: set[str] = set()
     for index, metric in enumerate(exp.metrics):
         here = ("metrics", index)

@@ -210,6 +210,7 @@ ArmNumbers = Annotated[
 class MetricResults(StrictModel):
     name: Name
     primary: bool = False
+    guardrail: bool = False  # watched for harm: flagged wherever it got clearly worse
     results: Annotated[dict[Name, ArmNumbers], Field(min_length=1)]
 
 

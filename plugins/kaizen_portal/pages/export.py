@@ -90,6 +90,7 @@ def _row(metric: MetricResult, arm: ArmResult, control: ArmResult, told: Readout
         "ci_high_unadjusted": c.unadjusted[1],
         "p_value": c.p_value,
         "p_adjusted": arm.p_adjusted,
+        "chance_better": c.chance_better,  # posterior, flat prior, normal approximation
         "state": told.state.value,
         "state_note": told.note,
         "verdict": arm.verdict if told.state.final else None,

@@ -16,7 +16,6 @@ from ..analysis import formatting
 from ..analysis.comparisons import Analysis, ArmResult
 from ..analysis.insights import primary_arm
 from ..analysis.states import State
-from ..inputs.catalog import confidence_level
 from ..inputs.schema import Experiment
 from ..inputs.vocabulary import Decision, Direction, MetricKind, Status
 
@@ -131,6 +130,7 @@ class PrimaryResult:
     readout: Readout
     more_arms: int  # other variants of the primary metric, shown on the page
     reported: bool = False  # numbers copied from another tool, not computed here
+    chance: str = ""  # "97% chance that Free shipping is truly better than the control"
 
 
 @dataclass(frozen=True)
@@ -185,10 +185,24 @@ def _primary_result(
         variant=variant,
         lift=formatting.signed_percent(c.lift),
         interval="" if interval == formatting.NO_VALUE else interval,
-        level=confidence_level(c.ci_confidence or confidence),
+        level=formatting.interval_level(c, confidence),
         readout=readout(analysis, arm, as_of),
         more_arms=len(primary.variants) - 1,
         reported=primary.reported,
+        chance=chance_words(analysis, arm),
+    )
+
+
+def chance_words(analysis: Analysis, arm: ArmResult) -> str:
+    """The chance to beat the control in plain words, or empty where none was computed."""
+    c = arm.comparison
+    if c is None or c.chance_better is None:
+        return ""
+    exp = analysis.entry.meta
+    size = formatting.chance(c.chance_better).replace("> ", "over ").replace("< ", "under ")
+    return (
+        f"{size} chance that {exp.arm_label(arm.arm)} is truly"
+        f" better than the {exp.design.reference}"
     )
 
 
