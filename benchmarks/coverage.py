@@ -8,9 +8,10 @@ left the possible range (a lift below -100%). Targets, in every regime with at l
 expected conversions per arm: coverage 94-96.5%, false positives at most 5.5%, nothing out
 of range.
 
-Then, for the daily chart: A/A tests looked at on each of 30 days, with the always-valid
-interval (``analysis.sequential``) and with the fixed-horizon one, and the chance that any
-look excludes no change (target: at most 5% with the always-valid interval).
+Then, for the daily chart and a running test's results: A/A tests looked at on each of 30
+days, with the always-valid interval and p-value (``analysis.sequential``, checked to agree
+at every look) and with the fixed-horizon interval, and the chance that any look excludes
+no change (target: at most 5% with the always-valid interval).
 
     python benchmarks/coverage.py [--runs 4000]
 """
@@ -97,11 +98,12 @@ def peeking(rng: np.random.Generator, runs: int, days: int = 30, daily: int = 20
             users = daily * (day + 1)
             p_c, p_v = c[day] / users, v[day] / users
             var_c, var_v = p_c * (1 - p_c) / users, p_v * (1 - p_v) / users
-            lift, (low, high) = sequential.lift_interval(
-                p_c, p_v, var_c, var_v, 2 * users, ALPHA, rho2
+            lift, (low, high), p = sequential.look(
+                p_c, p_v, var_c, var_v, 2 * users, ALPHA, rho2, lowest=-1.0
             )
-            if low is not None and high is not None and (low > 0 or high < 0):
-                any_valid = True
+            clear = low is not None and high is not None and (low > 0 or high < 0)
+            assert clear == (p is not None and p < ALPHA)  # the interval and its p-value agree
+            any_valid = any_valid or clear
             if lift is not None and p_c > 0:
                 se = math.hypot(math.sqrt(var_v), p_v / p_c * math.sqrt(var_c)) / p_c
                 if se > 0 and abs(lift) > z * se:

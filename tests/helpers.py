@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 from kaizen_portal.analysis.comparisons import Analysis, analyze
 from kaizen_portal.build.loading import load_portfolio
@@ -127,3 +128,28 @@ def analysed(tmp_path: Path, data: dict[str, Any], settings: str = "") -> Analys
     portfolio = load_portfolio(project)
     assert portfolio.problems == ()
     return analyze(portfolio.entries[0], portfolio.catalog)
+
+
+def always_valid_reference(
+    control: float,
+    variant: float,
+    var_c: float,
+    var_v: float,
+    n: int,
+    n_star: int,
+    alpha: float,
+    lowest: float = -np.inf,
+    at: float | None = None,
+) -> tuple[float, float, float]:
+    """Reference: Waudby-Smith et al.'s asymptotic confidence sequence (Theorem 2.2) around
+    the delta-method lift, rho tuned to N* at ``alpha`` as in Howard et al., read at ``at``
+    (alpha unless given), written out with numpy; a rate's lift cannot fall below
+    ``lowest`` = -100%."""
+    lift = (variant - control) / abs(control)  # the sign of the difference below 0 too
+    se = np.sqrt(var_v / control**2 + variant**2 * var_c / control**4)
+    rho2 = (-2 * np.log(alpha) + np.log(-2 * np.log(alpha) + 1)) / n_star
+    sigma = se * np.sqrt(n)
+    half = sigma * np.sqrt(
+        2 * (n * rho2 + 1) / (n**2 * rho2) * np.log(np.sqrt(n * rho2 + 1) / (at or alpha))
+    )
+    return lift, max(lift - half, lowest), lift + half

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 from kaizen_portal.analysis import effects, validity, verdicts
+from scipy import optimize
 
-from helpers import VALID, analysed
+from helpers import VALID, always_valid_reference, analysed
 
 
 def abn() -> dict:
@@ -102,3 +103,108 @@ def test_sample_ratio_mismatch_is_flagged(tmp_path: Path) -> None:
     analysis = analysed(tmp_path, data)
     assert analysis.srm and analysis.srm_p_value < validity.SRM_THRESHOLD
     assert not analysed(tmp_path / "even", VALID).srm
+
+
+# --- a running test: always-valid looks -------------------------------------------------
+
+
+def running(plan: int | None = 40000) -> dict:
+    data = copy.deepcopy(VALID)
+    data["status"] = "running"
+    del data["decision"]
+    data["dates"] = {"build": "2099-03-01", "test": "2099-03-10"}
+    if plan:
+        data["plan"] = {"sample": plan}
+    return data
+
+
+def _reference_p(counts: tuple[int, int, int, int], n_star: int, alpha: float) -> float:
+    """The alpha at which the reference confidence sequence's bound reaches no change,
+    found by root-finding on the interval itself, not by the closed form."""
+    uc, xc, uv, xv = counts
+    p_c, p_v = xc / uc, xv / uv
+    rates = (p_c, p_v, p_c * (1 - p_c) / uc, p_v * (1 - p_v) / uv)
+
+    lift = (p_v - p_c) / p_c
+
+    def gap(log_a: float) -> float:
+        # rho tuned at the experiment's alpha, the interval read at exp(log_a)
+        _, low, high = always_valid_reference(
+            *rates, uc + uv, n_star, alpha, -1.0, at=math.exp(log_a)
+        )
+        return low if lift > 0 else -high
+
+    return math.exp(optimize.brentq(gap, math.log(1e-12), 0.0, xtol=1e-14))
+
+
+def test_a_running_test_is_read_with_always_valid_p_values_and_intervals(
+    tmp_path: Path,
+) -> None:
+    analysis = analysed(tmp_path, running())
+    arm = analysis.primary.variants[0]
+    c = arm.comparison
+    assert c.always_valid and arm.state.value == "interim"
+    # The p-value is where the always-valid interval (rho tuned to the plan's 40,000 users
+    # of this pair) stops excluding no change.
+    assert c.p_value == pytest.approx(_reference_p((10000, 812, 10050, 901), 40000, 0.05), rel=1e-6)
+    # It is wider than the fixed-horizon interval, and its p-value larger.
+    fixed = effects.compare_proportions(10000, 812, 10050, 901)
+    assert c.unadjusted[0] < fixed.ci_low and c.unadjusted[1] > fixed.ci_high
+    assert c.p_value > fixed.p_value
+    # Corrected like any family, and the interval shown at Holm's level agrees with it.
+    raw = [a.comparison.p_value for m in analysis.metrics for a in m.variants]
+    assert arm.p_adjusted == verdicts.adjust_p_values(raw, "holm")[0]
+    assert (c.ci_low > 0 or c.ci_high < 0) == (arm.p_adjusted < 0.05)
+
+
+def test_without_a_plan_a_look_is_tuned_to_the_sample_reached(tmp_path: Path) -> None:
+    c = analysed(tmp_path, running(plan=None)).primary.variants[0].comparison
+    assert c.p_value == pytest.approx(_reference_p((10000, 812, 10050, 901), 20050, 0.05), rel=1e-6)
+
+
+def test_a_concluded_test_keeps_its_fixed_horizon_test(tmp_path: Path) -> None:
+    c = analysed(tmp_path, VALID).primary.variants[0].comparison
+    assert not c.always_valid
+    assert c.p_value == effects.compare_proportions(10000, 812, 10050, 901).p_value
+
+
+# --- guardrails -----------------------------------------------------------------------------
+
+
+def guarded(variant_mean: float, **changes: object) -> dict:
+    data = copy.deepcopy(VALID)
+    data["metrics"][1]["guardrail"] = True
+    data["metrics"][1]["results"]["short_form"]["mean"] = variant_mean
+    data.update(changes)
+    return data
+
+
+def test_a_guardrail_that_got_clearly_worse_is_breached_whatever_the_primary(
+    tmp_path: Path,
+) -> None:
+    analysis = analysed(tmp_path, guarded(48.0))
+    ((metric, arm),) = analysis.breached
+    assert metric.name == "order_value" and metric.guardrail and arm.verdict == "loss"
+    assert analysis.state.value == "win"  # the primary result is unchanged by it
+
+
+@pytest.mark.parametrize("mean", [54.0, 60.0])
+def test_a_guardrail_that_held_or_improved_is_not_breached(tmp_path: Path, mean: float) -> None:
+    analysis = analysed(tmp_path, guarded(mean))
+    assert analysis.metrics[1].guardrail and analysis.breached == ()
+
+
+def test_a_broken_split_breaches_nothing(tmp_path: Path) -> None:
+    data = guarded(48.0)
+    data["metrics"][0]["results"]["short_form"]["users"] = 9400
+    analysis = analysed(tmp_path, data)
+    assert analysis.srm and analysis.breached == ()
+
+
+def test_a_running_test_breaches_a_guardrail_on_its_always_valid_look(tmp_path: Path) -> None:
+    data = running()
+    data["metrics"][1]["guardrail"] = True
+    data["metrics"][1]["results"]["short_form"]["mean"] = 48.0
+    analysis = analysed(tmp_path, data)
+    ((_, arm),) = analysis.breached
+    assert arm.comparison.always_valid and arm.state.value == "interim"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from pathlib import Path
@@ -138,6 +139,51 @@ def test_export_lists_facts_and_results_per_arm(sample_site: Path) -> None:
     pilot = by_id["EXP-2025-009"]
     assert pilot["randomized"] is False
     assert all(r["p_value"] is None and r["ci_low"] is None for r in pilot["results"])
+    # The daily trend rides along: one row per date and arm, the last day at the totals.
+    daily = by_id["EXP-2025-012"]["daily"]
+    assert daily["metric"] == "checkout_completion" and daily["always_valid"] is True
+    dates = sorted({row["date"] for row in daily["rows"]})
+    assert len(daily["rows"]) == 2 * len(dates) and daily["rows"][0]["date"] == dates[0]
+    control, variant = daily["rows"][-2:]
+    (primary,) = [r for r in by_id["EXP-2025-012"]["results"] if r["primary"]]
+    assert (control["value"], variant["value"]) == (
+        primary["control_value"],
+        primary["variant_value"],
+    )
+    assert control["lift"] is None and variant["ci_low"] < variant["lift"] < variant["ci_high"]
+    assert by_id["EXP-2025-011"]["daily"] is None
+
+
+@pytest.mark.site
+def test_a_guardrail_that_got_worse_is_flagged_on_the_card_the_index_and_the_export(
+    tmp_path: Path,
+) -> None:
+    project = make_project(tmp_path)
+    data = copy.deepcopy(VALID)
+    data["metrics"][1]["guardrail"] = True
+    data["metrics"][1]["results"]["short_form"]["mean"] = 48.0  # $54.20 -> $48.00
+    write(project, "a.md", front_matter(data))
+    write(project, "b.md", front_matter(dict(VALID, id="EXP-2099-002")))
+    result = mkdocs_build(project, tmp_path / "site", strict=True)
+    assert result.returncode == 0, result.stderr
+    site = tmp_path / "site"
+    flag = '<span class="kz-chip kz-chip--guardrail"'
+    card = read(site, "experiments/exp-2099-001/index.html")
+    lift = (48.0 - 54.2) / 54.2
+    assert (
+        f'{flag}>Guardrail worse</span> Order value got clearly worse'
+        f" (\u2212{abs(lift) * 100:.1f}%).</p>"
+    ) in card
+    assert "kz-chip--guardrail-metric" in card  # the results table names it a guardrail
+    index = read(site, "experiments/index.html")
+    rows = dict(re.findall(r'<tr data-kz-id="([^"]+)"(.*?)</tr>', index, re.S))
+    assert flag in rows["EXP-2099-001"] and flag not in rows["EXP-2099-002"]
+    by_id = {e["id"]: e for e in json.loads(read(site, "experiments.json"))["experiments"]}
+    assert by_id["EXP-2099-001"]["guardrails_worse"] == ["order_value"]
+    assert by_id["EXP-2099-002"]["guardrails_worse"] == []
+    guard = by_id["EXP-2099-001"]["results"][1]
+    assert guard["guardrail"] is True and guard["verdict"] == "loss"
+    assert 0 < guard["chance_better"] < 0.01
 
 
 @pytest.mark.site

@@ -21,6 +21,8 @@ from kaizen_portal.analysis.trends import Trend, daily_frame, trend
 from kaizen_portal.inputs.daily_csv import MAX_DAYS, MAX_PROBLEMS, DailyData, read_daily
 from kaizen_portal.inputs.vocabulary import MetricKind
 
+from helpers import always_valid_reference
+
 ROOT = Path(__file__).resolve().parents[1]
 PATH = "data/x.csv"
 ARMS = ("control", "short_form")
@@ -502,29 +504,6 @@ def test_the_cap_counts_every_problem_of_a_huge_garbage_file() -> None:
 # --- trend ----------------------------------------------------------------------------------
 
 
-def _always_valid(
-    control: float,
-    variant: float,
-    var_c: float,
-    var_v: float,
-    n: int,
-    n_star: int,
-    alpha: float,
-    lowest: float = -np.inf,
-) -> tuple[float, float, float]:
-    """Reference: Waudby-Smith et al.'s asymptotic confidence sequence (Theorem 2.2) around
-    the delta-method lift, rho tuned to N* as in Howard et al., written out with numpy; a
-    rate's lift cannot fall below ``lowest`` = -100%."""
-    lift = (variant - control) / abs(control)  # the sign of the difference below 0 too
-    se = np.sqrt(var_v / control**2 + variant**2 * var_c / control**4)
-    rho2 = (-2 * np.log(alpha) + np.log(-2 * np.log(alpha) + 1)) / n_star
-    sigma = se * np.sqrt(n)
-    half = sigma * np.sqrt(
-        2 * (n * rho2 + 1) / (n**2 * rho2) * np.log(np.sqrt(n * rho2 + 1) / alpha)
-    )
-    return lift, max(lift - half, lowest), lift + half
-
-
 def _rates(uc: int, xc: int, uv: int, xv: int) -> tuple[float, float, float, float]:
     p_c, p_v = xc / uc, xv / uv
     return p_c, p_v, p_c * (1 - p_c) / uc, p_v * (1 - p_v) / uv
@@ -561,7 +540,7 @@ def test_proportion_trend_is_cumulative_and_its_last_lift_is_the_summed_comparis
     # Every day's interval is the always-valid one, tuned to the 660 users of the last day,
     # and it is wider than the fixed-horizon interval of the final result.
     for index, counts in enumerate([(100, 10, 100, 12), (300, 40, 250, 37), (350, 45, 310, 46)]):
-        expected = _always_valid(*_rates(*counts), sum(counts[::2]), 660, 0.1, -1.0)
+        expected = always_valid_reference(*_rates(*counts), sum(counts[::2]), 660, 0.1, -1.0)
         point = (lift.lift[index], lift.ci_low[index], lift.ci_high[index])
         assert point == pytest.approx(expected, rel=1e-12)
     final = compare_proportions(350, 45, 310, 46, 0.9)
@@ -583,7 +562,7 @@ def test_proportion_trend_on_the_shipped_example_matches_the_summed_counts() -> 
     n = int(control["users"] + variant["users"])
     counts = (int(control["users"]), int(control["conversions"]))
     counts += (int(variant["users"]), int(variant["conversions"]))
-    expected = _always_valid(*_rates(*counts), n, n, 0.05, -1.0)
+    expected = always_valid_reference(*_rates(*counts), n, n, 0.05, -1.0)
     assert (lift.lift[-1], lift.ci_low[-1], lift.ci_high[-1]) == pytest.approx(expected, rel=1e-12)
     assert lift.lift[-1] == pytest.approx(direct.lift, rel=1e-12)
 
@@ -662,7 +641,7 @@ def test_mean_trend_pools_daily_summaries_exactly(loc: float, scale: float) -> N
     lift = result.lifts[0]
     assert (lift.lift[0], lift.ci_low[0], lift.ci_high[0]) == (None, None, None)
     c, v = pooled["control"], pooled["short_form"]
-    expected = _always_valid(*_means(c, v), len(c) + len(v), len(c) + len(v), 0.05)
+    expected = always_valid_reference(*_means(c, v), len(c) + len(v), len(c) + len(v), 0.05)
     assert (lift.lift[-1], lift.ci_low[-1], lift.ci_high[-1]) == pytest.approx(expected, rel=1e-9)
 
 
@@ -680,7 +659,7 @@ def test_mean_trend_sd_matches_numpy_at_every_date() -> None:
     total = sum(len(values) for values in raw.values())
     for index, day in enumerate(range(16, 20)):
         c, v = (np.concatenate([raw[(k, arm)] for k in range(16, day + 1)]) for arm in ARMS)
-        expected = _always_valid(*_means(c, v), len(c) + len(v), total, 0.01)
+        expected = always_valid_reference(*_means(c, v), len(c) + len(v), total, 0.01)
         assert (lift.ci_low[index], lift.ci_high[index]) == pytest.approx(expected[1:], rel=1e-10)
 
 

@@ -136,6 +136,25 @@ def test_metric_kind_must_match_the_catalog(project: Path) -> None:
     assert "metrics[1].results.short_form: 'order_value' is a mean metric" in variant_arm
 
 
+@pytest.mark.parametrize("flagged", [True, None])
+def test_the_primary_metric_cannot_be_a_guardrail(project: Path, flagged: bool | None) -> None:
+    # Flagged primary, or primary because it is listed first: either way it is the one
+    # the experiment is judged by, not one watched beside it.
+    data = variant()
+    data["metrics"][0]["guardrail"] = True
+    if flagged is None:
+        del data["metrics"][0]["primary"]
+    text = front_matter(data)
+    write(project, "a.md", text)
+    (message,) = errors(project)
+    line = line_of(text, "guardrail: true")
+    assert message == (
+        f"experiments/a.md:{line}:3: metrics[0].guardrail: the primary metric cannot also be a"
+        " guardrail. Hint: a guardrail watches for harm beside the primary metric: mark"
+        " another metric `primary: true`, or drop `guardrail`"
+    )
+
+
 def test_concluded_needs_a_decision(project: Path) -> None:
     write(project, "a.md", front_matter(variant(decision=None)))
     (message,) = errors(project)

@@ -238,6 +238,34 @@ def test_the_outcome_reads_the_primary_result_in_the_metric_s_unit(tmp_path: Pat
     assert result.interval.startswith("[+") and result.more_arms == 0
 
 
+def test_the_outcome_says_the_chance_to_beat_the_control_in_words(tmp_path: Path) -> None:
+    data = dict(CASES[State.TOO_SMALL], arm_labels={"short_form": "Short form"})
+    analysis = analysed(tmp_path, data)
+    chance = analysis.primary.variants[0].comparison.chance_better
+    assert chance is not None and 0.5 < chance < 0.99
+    expected = f"{round(chance * 100)}% chance that Short form is truly better than the control"
+    assert outcome(analysis, 0.95).result.chance == expected
+    sure = outcome(analysed(tmp_path / "w", CASES[State.WIN]), 0.95).result
+    assert sure.chance.startswith("over 99% chance that")
+    pilot = outcome(analysed(tmp_path / "p", CASES[State.UNTESTED]), 0.95).result
+    assert pilot.chance == ""  # not randomized: no posterior to claim
+
+
+def test_a_running_test_s_interval_reads_as_always_valid(tmp_path: Path) -> None:
+    told = outcome(analysed(tmp_path, CASES[State.INTERIM]), 0.95)
+    assert told.result.level.endswith("% always-valid")
+    assert told.result.readout.state is State.INTERIM
+
+
+def test_a_guardrail_that_got_worse_is_worded_for_the_card(tmp_path: Path) -> None:
+    data = copy.deepcopy(CASES[State.WIN])
+    data["metrics"][1]["guardrail"] = True
+    data["metrics"][1]["results"]["short_form"]["mean"] = 48.0
+    told = outcome(analysed(tmp_path, data), 0.95)
+    assert told.guardrails == ("Order value got clearly worse (\u221211.4%)",)
+    assert told.state is State.WIN  # flagged beside the primary result, not instead of it
+
+
 def test_the_takeaway_is_the_summary_else_the_first_learning(tmp_path: Path) -> None:
     body = (
         "## Background\n\nWhy.\n\n## Learnings\n\n"

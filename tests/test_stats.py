@@ -203,7 +203,7 @@ def _beta_chance(xc: int, nc: int, xv: int, nv: int) -> float:
     return float(np.trapezoid(variant.pdf(grid) * control.cdf(grid), grid))
 
 
-@pytest.mark.parametrize(("nc", "xc", "nv", "xv"), COUNTS[:2] + [(20000, 1000, 20000, 1040)])
+@pytest.mark.parametrize(("nc", "xc", "nv", "xv"), [*COUNTS[:2], (20000, 1000, 20000, 1040)])
 def test_chance_better_is_the_flat_prior_posterior_at_large_samples(
     nc: int, xc: int, nv: int, xv: int
 ) -> None:

@@ -161,7 +161,7 @@ FILTERS = {
     "percent": percent,
     "signed_percent": signed_percent,
     "interval": interval,
-    "shown_interval": shown_interval,
+    "interval_level": interval_level,
     "p_value": p_value,
     "p_statement": p_statement,
     "chance": chance,

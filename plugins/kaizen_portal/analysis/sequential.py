@@ -79,9 +79,8 @@ def look(
 
 
 def p_value(lift: float, se: float, n: int, rho2: float) -> float:
-    """radius(alpha) = |lift| solved for alpha:
-    sqrt(n rho^2 + 1) * exp(-lift^2 n^2 rho^2 / (2 sigma^2 (n rho^2 + 1))), at most 1."""
+    """radius(alpha) = |lift| solved for alpha, with z = lift / se:
+    sqrt(n rho^2 + 1) * exp(-z^2 n rho^2 / (2 (n rho^2 + 1))), at most 1."""
     spread = n * rho2 + 1
-    sigma2 = se * se * n
-    exponent = -lift * lift * n * n * rho2 / (2 * sigma2 * spread)
-    return min(1.0, math.sqrt(spread) * math.exp(exponent))
+    z = lift / se
+    return min(1.0, math.sqrt(spread) * math.exp(-z * z * n * rho2 / (2 * spread)))

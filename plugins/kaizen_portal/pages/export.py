@@ -57,12 +57,39 @@ def _experiment(
         "decision_note": told.decision_note or None,
         "takeaway": told.takeaway or None,
         "headline": summary(analysis, confidence, as_of),
+        "guardrails_worse": list(dict.fromkeys(metric.name for metric, _ in analysis.breached)),
         "results": [
             _row(metric, arm, metric.arms[0], readout(analysis, arm, as_of))
             for metric in analysis.metrics
             for arm in metric.variants
         ],
+        "daily": _daily(analysis, confidence),
     }
+
+
+def _daily(analysis: Analysis, confidence: float) -> dict[str, Any] | None:
+    """The primary metric day by day, one row per date and arm: the cumulative value, and
+    for a variant its lift with the always-valid interval the daily chart draws."""
+    trend, primary = analysis.trend, analysis.primary
+    if trend is None or primary is None:
+        return None
+    lifts = {lift.arm: lift for lift in trend.lifts}
+    rows = []
+    for arm in trend.arms:
+        lift = lifts.get(arm.arm)
+        for day, (date, value) in enumerate(zip(arm.dates, arm.values, strict=True)):
+            rows.append(
+                {
+                    "date": date.isoformat(),
+                    "arm": arm.arm,
+                    "value": value,
+                    "lift": lift.lift[day] if lift else None,
+                    "ci_low": lift.ci_low[day] if lift else None,
+                    "ci_high": lift.ci_high[day] if lift else None,
+                }
+            )
+    rows.sort(key=lambda row: row["date"])  # stable: arms stay in their order within a day
+    return {"metric": primary.name, "ci_level": confidence, "always_valid": True, "rows": rows}
 
 
 def _row(metric: MetricResult, arm: ArmResult, control: ArmResult, told: Readout) -> dict[str, Any]:
@@ -74,6 +101,7 @@ def _row(metric: MetricResult, arm: ArmResult, control: ArmResult, told: Readout
         "kind": metric.definition.kind.value,
         "direction": metric.definition.direction.value,
         "primary": metric.primary,
+        "guardrail": metric.guardrail,
         "reported": metric.reported,
         "arm": arm.arm,
         "control_arm": control.arm,
@@ -91,6 +119,7 @@ def _row(metric: MetricResult, arm: ArmResult, control: ArmResult, told: Readout
         "p_value": c.p_value,
         "p_adjusted": arm.p_adjusted,
         "chance_better": c.chance_better,  # posterior, flat prior, normal approximation
+        "always_valid": c.always_valid,  # interval and p-value of a running test's look
         "state": told.state.value,
         "state_note": told.note,
         "verdict": arm.verdict if told.state.final else None,

@@ -19,7 +19,6 @@ from xml.etree import ElementTree as ET
 
 from ..analysis import formatting
 from ..analysis.comparisons import Analysis, ArmResult, MetricResult
-from ..inputs.catalog import confidence_level
 from ..inputs.portfolio import Entry, Portfolio
 from ..inputs.vocabulary import Decision, Status
 from .links import GeneratedFile, Links, PageOptions
@@ -93,6 +92,7 @@ def summary(analysis: Analysis, confidence: float, as_of: dt.date | None = None)
     primary = analysis.primary
     if primary is not None and primary.variants:
         parts.append(_primary_result(analysis, primary, confidence, as_of))
+    parts.extend(f"Guardrail: {breach}." for breach in told.guardrails)
     # One line; the bet is named as one, never to be read as what was found.
     if told.takeaway:
         parts.append(" ".join(told.takeaway.split()))
@@ -124,7 +124,7 @@ def _lift(analysis: Analysis, arm: ArmResult, confidence: float, as_of: dt.date 
     notes = [told.note if told.explains else told.label.lower()]
     if c.ci_low is not None and c.ci_high is not None:
         low, high = formatting.signed_percent(c.ci_low), formatting.signed_percent(c.ci_high)
-        notes.append(f"{confidence_level(c.ci_confidence or confidence)} interval {low} to {high}")
+        notes.append(f"{formatting.interval_level(c, confidence)} interval {low} to {high}")
     return f"{formatting.signed_percent(c.lift)} ({', '.join(notes)})"
 
 

@@ -144,6 +144,7 @@ class Outcome:
     reason: str  # where the write-up says why: its Learnings, else its start
     takeaway: str  # plain text
     progress: str = ""  # how far a test without results yet has come: "running, …: day 12"
+    guardrails: tuple[str, ...] = ()  # "Checkout completion got clearly worse (-4.2%)"
 
     @property
     def state(self) -> State | None:
@@ -167,7 +168,26 @@ def outcome(analysis: Analysis, confidence: float, as_of: dt.date | None = None)
     progress = ""
     if result is None and exp.status in (Status.PLANNED, Status.RUNNING):
         progress = interim_note(analysis, as_of)
-    return Outcome(result, exp.decision, against, reason, takeaway(analysis), progress)
+    return Outcome(
+        result,
+        exp.decision,
+        against,
+        reason,
+        takeaway(analysis),
+        progress,
+        guardrail_words(analysis),
+    )
+
+
+def guardrail_words(analysis: Analysis) -> tuple[str, ...]:
+    """Each guardrail that got clearly worse, with the variant where there are several."""
+    exp = analysis.entry.meta
+    words = []
+    for metric, arm in analysis.breached:
+        lift = formatting.signed_percent(arm.comparison.lift if arm.comparison else None)
+        which = f" with {exp.arm_label(arm.arm)}" if len(metric.variants) > 1 else ""
+        words.append(f"{metric.definition.label} got clearly worse{which} ({lift})")
+    return tuple(words)
 
 
 def _primary_result(
