@@ -9,8 +9,9 @@ For N synthetic experiments (benchmarks/synthetic.py) this builds, a few times e
       feeds and search index;
 
 and prints median wall time, peak memory, site size, mean HTML bytes per experiment page,
-what a browser fetches for a first search, the plugin's own cost on a rebuild after one
-write-up changes (what `mkdocs serve` pays), and `kaizen check` on every file. The last
+what a browser fetches for a first search, the analysis of every experiment on one CPU,
+the plugin's own cost on a rebuild after one write-up changes (what `mkdocs serve` pays),
+and `kaizen check` on every file. The last
 line is `portal/plain build time ratio: X.XX`.
 
     python benchmarks/build_scale.py --n 1000 --runs 3
@@ -105,6 +106,7 @@ def run(workdir: Path, n: int, runs: int) -> float:
     for chunk, pick in (("median", lambda c: c[len(c) // 2]), ("largest", lambda c: c[-1])):
         stored, sent = (n / 1000 for n in first_search_bytes(site, pick))
         print(f"first search, {chunk} index chunk: {stored:.0f} KB ({sent:.0f} KB gzipped)")
+    print(f"analysis of {n:,} experiments, one CPU: {analysis_seconds(portal):.2f} s")
     print(f"plugin rebuild after one edit: {rebuild_seconds(portal):.2f} s")
     print(f"kaizen check of {n:,} files: {check_seconds(portal):.2f} s")
     return statistics.median(r.seconds for r in ours) / statistics.median(r.seconds for r in floor)
@@ -204,6 +206,27 @@ def first_search_bytes(site: Path, pick: Callable[[list[Path]], Path]) -> tuple[
         for p in fetched
     )
     return stored, sent
+
+
+def analysis_seconds(project: Path, runs: int = 3) -> float:
+    """The statistics of every experiment (tests, intervals, corrections, daily trends),
+    in one process as the build's workers run them, heap frozen as theirs is; the median
+    of ``runs`` passes, after one that warms the caches."""
+    import gc
+
+    from kaizen_portal.analysis.comparisons import analyze
+    from kaizen_portal.build.loading import load_portfolio
+
+    portfolio = load_portfolio(project)
+    times = []
+    for _ in range(runs + 1):
+        started = time.perf_counter()
+        for entry in portfolio.entries:
+            gc.freeze()
+            analyze(entry, portfolio.catalog)
+        gc.unfreeze()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times[1:])
 
 
 def rebuild_seconds(project: Path) -> float:

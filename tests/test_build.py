@@ -171,7 +171,7 @@ def test_a_guardrail_that_got_worse_is_flagged_on_the_card_the_index_and_the_exp
     card = read(site, "experiments/exp-2099-001/index.html")
     lift = (48.0 - 54.2) / 54.2
     assert (
-        f'{flag}>Guardrail worse</span> Order value got clearly worse'
+        f"{flag}>Guardrail worse</span> Order value got clearly worse"
         f" (\u2212{abs(lift) * 100:.1f}%).</p>"
     ) in card
     assert "kz-chip--guardrail-metric" in card  # the results table names it a guardrail

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from kaizen_portal.analysis import sequential
 from kaizen_portal.analysis.effects import compare_proportions
 from kaizen_portal.analysis.trends import Trend, daily_frame, trend
 from kaizen_portal.inputs.daily_csv import MAX_DAYS, MAX_PROBLEMS, DailyData, read_daily
@@ -791,3 +792,27 @@ def test_a_file_of_years_of_days_is_refused_once_at_the_first_day_too_many() -> 
         "Hint: give the days of the test only; a test runs weeks or months"
     )
     assert parse(csv_text(PROPORTION, *rows[: 2 * MAX_DAYS])).records  # 1,000 days are fine
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(
+    control=st.tuples(st.integers(1, 10**6), st.floats(0.001, 0.999)),
+    variant=st.tuples(st.integers(1, 10**6), st.floats(0.001, 0.999)),
+    alpha=st.floats(1e-4, 0.2),
+    planned=st.integers(1, 10**7),
+)
+def test_a_look_s_interval_excludes_no_change_exactly_when_its_p_value_is_below_alpha(
+    control: tuple[int, float], variant: tuple[int, float], alpha: float, planned: int
+) -> None:
+    # The rule item 1 asks of every comparison holds for a running test's look as well,
+    # with rho tuned at the experiment's alpha and the interval read at any other.
+    (n_c, p_c), (n_v, p_v) = control, variant
+    rho2 = sequential.mixture_rho2(0.05, planned)
+    seen = sequential.look(
+        p_c, p_v, p_c * (1 - p_c) / n_c, p_v * (1 - p_v) / n_v, n_c + n_v, alpha, rho2, -1.0
+    )
+    low, high = seen.interval
+    assert seen.p_value is not None and low is not None and high is not None
+    assert low >= -1.0 and low <= seen.lift <= high
+    if abs(seen.p_value - alpha) > 1e-9 * alpha:
+        assert (low > 0 or high < 0) == (seen.p_value < alpha)

@@ -52,11 +52,16 @@ def lift_chart(analysis: Analysis, confidence: float) -> Chart | None:
 
 
 def _levels(rows: Sequence[ForestRow], confidence: float) -> str:
-    """The intervals' level, or that a correction set a stricter one for some of them."""
-    levels = {c.ci_confidence for row in rows if (c := row.arm.comparison) and c.ci_confidence}
-    if len(levels) > 1 or (levels and levels != {confidence}):
+    """The intervals' level (and whether they are a running test's always-valid ones), or
+    that they differ, as a correction or a running test makes them."""
+    kinds = {
+        formatting.interval_level(c, confidence)
+        for row in rows
+        if (c := row.arm.comparison) and c.ci_confidence
+    }
+    if len(kinds) > 1:
         return "interval at the level each was tested at"
-    return f"{confidence_level(confidence)} interval"
+    return f"{kinds.pop() if kinds else confidence_level(confidence)} interval"
 
 
 def forest_figure(rows: Sequence[ForestRow], axis_title: str) -> Figure:
