@@ -243,10 +243,16 @@ def test_the_outcome_says_the_chance_to_beat_the_control_in_words(tmp_path: Path
     analysis = analysed(tmp_path, data)
     chance = analysis.primary.variants[0].comparison.chance_better
     assert chance is not None and 0.5 < chance < 0.99
-    expected = f"{round(chance * 100)}% chance that Short form is truly better than the control"
+    # Two comparisons (both metrics): the chance is said to be this one's alone.
+    expected = (
+        "on this comparison alone, the chance that Short form is truly better than the"
+        f" control is {round(chance * 100)}%"
+    )
     assert outcome(analysis, 0.95).result.chance == expected
-    sure = outcome(analysed(tmp_path / "w", CASES[State.WIN]), 0.95).result
-    assert sure.chance.startswith("over 99% chance that")
+    single = copy.deepcopy(CASES[State.WIN])
+    single["metrics"] = single["metrics"][:1]
+    sure = outcome(analysed(tmp_path / "w", single), 0.95).result
+    assert sure.chance == "the chance that short form is truly better than the control is over 99%"
     pilot = outcome(analysed(tmp_path / "p", CASES[State.UNTESTED]), 0.95).result
     assert pilot.chance == ""  # not randomized: no posterior to claim
 

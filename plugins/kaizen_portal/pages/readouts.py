@@ -130,7 +130,7 @@ class PrimaryResult:
     readout: Readout
     more_arms: int  # other variants of the primary metric, shown on the page
     reported: bool = False  # numbers copied from another tool, not computed here
-    chance: str = ""  # "97% chance that Free shipping is truly better than the control"
+    chance: str = ""  # "the chance that Free shipping is truly better than the control is 97%"
 
 
 @dataclass(frozen=True)
@@ -214,15 +214,23 @@ def _primary_result(
 
 
 def chance_words(analysis: Analysis, arm: ArmResult) -> str:
-    """The chance to beat the control in plain words, or empty where none was computed."""
+    """The chance to beat the control in plain words, or empty where none was computed.
+
+    It is not corrected for the experiment's other comparisons, so with several it says
+    so: a 99% chance beside "too small to tell" must not read as the stronger claim.
+    """
     c = arm.comparison
     if c is None or c.chance_better is None:
         return ""
     exp = analysis.entry.meta
     size = formatting.chance(c.chance_better).replace("> ", "over ").replace("< ", "under ")
+    tested = sum(
+        1 for m in analysis.metrics for a in m.variants if a.comparison and a.comparison.p_value
+    )
+    alone = "on this comparison alone, " if tested > 1 else ""
     return (
-        f"{size} chance that {exp.arm_label(arm.arm)} is truly"
-        f" better than the {exp.design.reference}"
+        f"{alone}the chance that {exp.arm_label(arm.arm)} is truly better than the"
+        f" {exp.design.reference} is {size}"
     )
 
 
