@@ -126,6 +126,95 @@ def test_rules_beyond_types_are_all_reported_at_once(project: Path) -> None:
     assert len(found) == 5
 
 
+EVERY_LAYER = """---
+id: EXP-2026-050
+title: Every layer at once
+status: concluded
+decision: ship
+owner: Ana Ruiz
+team: Webb
+tags: [Checkout]
+hypothesis: Fewer fields finish more checkouts.
+parent: EXP-2026-099
+dates: {build: 2026-03-01, test: 2026-03-40, learn: 2026-03-31, end: 2026-04-04}
+arms: [control, short_form]
+data: data/x.csv
+metrics:
+  - name: checkout_completon
+    primary: true
+    results:
+      control: {users: 1000, conversions: 81}
+      short_form: {users: 1000, conversions: 90}
+  - name: order_value
+    resluts:
+      control: {n: 81, mean: 54.2, sd: 20}
+      short_form: {n: 90, mean: 53.8, sd: 21.0}
+  - name: email_open_rate
+    results:
+      control: {users: 1000, conversions: 81}
+      short_from: {users: 1000, conversions: 90}
+---
+
+## Background
+
+%s
+"""
+
+
+def test_every_problem_of_a_file_comes_in_one_pass(project: Path) -> None:
+    # A problem of each layer in one file: the YAML (a date that does not exist), the
+    # schema (a tag, an unknown field), the rules on what the schema left (team, metric
+    # names, arms), the text (nesting) and the rules across files (the parent). None of
+    # them hides another, and a metric the schema refused leaves the others checked.
+    write(project, "a.md", EVERY_LAYER % ("- " * 60 + "deep"))
+    assert errors(project) == [
+        "experiments/a.md:7:1: team: unknown team (expected a team from"
+        " site_config/teams.yml, found 'Webb'). Hint: did you mean 'Web'?",
+        "experiments/a.md:8:8: tags[0]: wrong value (expected a lowercase tag of letters,"
+        " digits and '-' (e.g. subject-lines), found 'Checkout')",
+        "experiments/a.md:10:1: parent: the parent experiment does not exist (expected the"
+        " id of an experiment in the experiments folder, found 'EXP-2026-099'). Hint: check"
+        " the id in the previous cycle's file",
+        "experiments/a.md:11:28: dates.test: no such date (expected a date like 2025-03-10,"
+        " found '2026-03-40'). Hint: check the month and the day",
+        "experiments/a.md:15:5: metrics[0].name: unknown metric (expected a metric from"
+        " site_config/metrics.yml, found 'checkout_completon'). Hint: did you mean"
+        " 'checkout_completion'?",
+        "experiments/a.md:20:5: metrics[1].results: required field is missing (expected a"
+        " value, found nothing). Hint: add 'results:'",
+        "experiments/a.md:21:5: metrics[1].resluts: unknown field (expected a known field,"
+        " found 'resluts'). Hint: did you mean 'results'?",
+        "experiments/a.md:25:5: metrics[2].results: no results for arm 'short_form'"
+        " (expected results for every arm in 'arms', found nothing). Hint: add 'short_form:'"
+        " under results",
+        "experiments/a.md:27:7: metrics[2].results.short_from: this arm is not in the"
+        " experiment's 'arms' list (expected one of control, short_form, found"
+        " 'short_from'). Hint: did you mean 'short_form'?",
+        "experiments/a.md:32:1: this line sits too deep in lists, quotes or indentation to"
+        " render (expected at most 50 levels, found 60 levels). Hint: flatten the list, or"
+        " put deep structure in a table",
+    ]
+
+
+def test_a_data_file_is_read_beside_the_write_up_s_own_problems(project: Path) -> None:
+    text = EVERY_LAYER.replace("checkout_completon", "checkout_completion") % ""
+    write(project, "a.md", text)
+    (project / "data" / "x.csv").write_text(
+        "date,arm,users,conversions\n2026-03-16,control,100,10\n2026-03-16,short_form,100,200\n",
+        encoding="utf-8",
+    )
+    found = errors(project)
+    assert any(line.startswith("experiments/a.md:7:1: team: unknown team") for line in found)
+    assert any(
+        line.startswith(
+            "experiments/a.md:13:1: data: the data file has 1 problem, listed under its own name"
+        )
+        and line.endswith("Hint: fix data/x.csv too")
+        for line in found
+    )
+    assert any(line.startswith("data/x.csv:3:") for line in found)
+
+
 def test_metric_kind_must_match_the_catalog(project: Path) -> None:
     data = variant()
     data["metrics"][1]["results"] = copy.deepcopy(data["metrics"][0]["results"])

@@ -19,7 +19,8 @@ from .daily_csv import DailyData, read_daily
 from .files import MAX_DATA_BYTES, decode, display_path, read_text, read_write_up, unreadable
 from .positioned_yaml import FieldPositions, Source, parse_front_matter
 from .problems import MAX_PROBLEMS, Finding, Loc, Locate, Problem, SourceError, capped, plural
-from .rules import check_experiment, check_lineage, name_warnings
+from .remainder import valid_remainder
+from .rules import check_experiment, check_lineage, missing_parent, name_warnings
 from .schema import ARM_MODELS, Experiment, MetricResults, Phases, Plan
 from .schema_errors import from_validation_error
 from .vocabulary import MetricKind, Visibility
@@ -90,6 +91,12 @@ def assemble(
     # A child is not punished for its parent's typo: ids of broken files count as known.
     ids = {i.declared_id.lower(): i.declared_id for i in loaded if i.declared_id}
     lineage = check_lineage(ids, {e.meta.slug: e.meta.parent for e, _ in entries})
+    for item in loaded:  # a broken file's parent is named with its other problems
+        if item.entry is None and item.parent is not None:
+            own = (item.declared_id or "").lower()
+            missing = missing_parent(ids, own, item.parent)
+            if missing is not None:
+                problems.append(missing.at(item.problems[0].path, item.locate))
     valid = []
     for entry, locate in entries:
         findings = lineage.get(entry.meta.slug, [])
@@ -124,6 +131,7 @@ class Loaded:
     # What a broken file says of itself, so that a public build can keep it to itself.
     declared_visibility: str | None = None
     warnings: tuple[Problem, ...] = ()
+    parent: str | None = None  # a broken file's parent, checked with the rules across files
 
 
 def load_entry(
@@ -145,34 +153,75 @@ def load_entry(
     unrenderable = body_problems(source.body, source.body_line, shown)
 
     def broken(problems: list[Problem]) -> Loaded:
-        found = [*problems, *unrenderable]
-        return Loaded(None, found, _nowhere, declared["id"], declared["visibility"])
+        return Loaded(None, problems, _nowhere, declared["id"], declared["visibility"])
 
-    try:
-        meta = Experiment.model_validate(source.data)
-    except ValidationError as exc:
-        return broken(from_validation_error(exc, shown, source.locate, known_fields))
-    findings = check_experiment(meta, catalog, lambda rel: os.path.lexists(project / rel))
-    if findings:
-        listed = [f.at(shown, source.locate) for f in findings[: MAX_PROBLEMS + 1]]
-        return broken(capped(listed, len(findings)))
-    daily, problems = _load_daily(meta, catalog, project)
-    if problems:
+    # Every layer is checked as far as the layers before it allow, so that a file's
+    # problems come in one list: the schema, then the rules on what the schema left valid,
+    # the data file, the write-up's text, and (in assemble) the parent.
+    meta, problems, findings, parent_known = _front_matter(source, shown, catalog, project)
+    if meta is None:
+        return broken([*problems, *unrenderable])
+    daily, data_problems = (
+        (None, [])
+        if _leaves_data_unread(meta, catalog, findings)
+        else _load_daily(meta, catalog, project)
+    )
+    if data_problems:
         # The write-up points at its data file, so neither is missing from the error list.
         pointer = Finding(
             ("data",),
-            f"the data file has {plural(len(problems), 'problem')}, listed under its own name",
-            hint=f"fix {meta.data}; the write-up itself is fine",
+            f"the data file has {plural(len(data_problems), 'problem')}, listed under its own name",
+            hint=f"fix {meta.data} too"
+            if problems
+            else f"fix {meta.data}; the write-up itself is fine",
         )
-        return broken([pointer.at(shown, source.locate), *problems])
-    if unrenderable:
-        return broken([])
+        problems += [pointer.at(shown, source.locate), *data_problems]
     locate = FieldPositions.of(source.locate, source.data)
+    if problems or unrenderable:
+        parent = meta.parent if parent_known else None
+        return replace(broken([*problems, *unrenderable]), locate=locate, parent=parent)
     warnings = tuple(
         replace(w.at(shown, source.locate), severity="warning") for w in name_warnings(meta)
     )
     entry = Entry(meta, source.body, shown, daily, key)
     return Loaded(entry, [], locate, declared["id"], meta.visibility.value, warnings)
+
+
+def _front_matter(
+    source: Source, shown: str, catalog: Catalog, project: Path
+) -> tuple[Experiment | None, list[Problem], list[Finding], bool]:
+    """The experiment (or the valid rest of it; ``None`` when the schema leaves nothing to
+    check), its problems (the schema's, then the rules' on what the schema left), the
+    rules' findings, and whether its parent was read."""
+    schema: list[Problem] = []
+    remainder = None
+    try:
+        meta = Experiment.model_validate(source.data)
+    except ValidationError as exc:
+        schema = from_validation_error(exc, shown, source.locate, known_fields)
+        remainder = valid_remainder(source.data, exc, known_fields)
+        if remainder is None:
+            return None, schema, [], False
+        meta = remainder.meta
+    findings = check_experiment(meta, catalog, lambda rel: os.path.lexists(project / rel))
+    if remainder is not None:
+        findings = remainder.sift(findings)
+    problems = schema
+    if len(schema) <= MAX_PROBLEMS:  # else the schema's own list is capped and counted
+        listed = [*schema, *(f.at(shown, source.locate) for f in findings[: MAX_PROBLEMS + 1])]
+        problems = capped(listed[: MAX_PROBLEMS + 1], len(schema) + len(findings))
+    return meta, problems, findings, not (remainder and "parent" in remainder.aside)
+
+
+def _leaves_data_unread(meta: Experiment, catalog: Catalog, findings: list[Finding]) -> bool:
+    """Whether the data file cannot be read against the write-up: its path, the arms or
+    the primary metric it is read with are themselves wrong."""
+    if meta.data is None:
+        return True
+    primary = meta.primary_metric
+    if primary is not None and primary.name not in catalog.metrics:
+        return True
+    return any(f.loc[:1] in (("data",), ("arms",)) for f in findings)
 
 
 def _source(path: Path, shown: str, project: Path, raw: bytes | None) -> Source:

@@ -9,7 +9,7 @@ lines can expand into gigabytes).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,7 +126,11 @@ def _compose(
         try:
             return node, loader.construct_document(node)
         except (ValueError, OverflowError) as exc:
-            raise SourceError(_unconstructable(node, exc, path, line_offset)) from exc
+            # A date that does not exist (2099-02-30) is read as the text it is, so the
+            # schema names it with every other problem of the file instead of alone.
+            if not _dates_as_text(node):
+                raise SourceError(_unconstructable(node, exc, path, line_offset)) from exc
+            return node, _construct(loader_class, node, path, line_offset)
     except yaml.MarkedYAMLError as exc:
         raise SourceError(_unreadable(exc, path, line_offset)) from exc
     except yaml.reader.ReaderError as exc:
@@ -221,6 +225,7 @@ _STR_TAG = "tag:yaml.org,2002:str"
 _INT_TAG = "tag:yaml.org,2002:int"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_STRING_TAG = "tag:yaml.org,2002:str"
 MAX_DIGITS = 100  # far past any count (the schema caps them at 10**12), far short of a bomb
 
 
@@ -327,9 +332,7 @@ def _check_keys(node: yaml.MappingNode, path: str, line_offset: int) -> None:
         keys.add(key.value)
 
 
-def _unconstructable(root: yaml.Node, error: Exception, path: str, line_offset: int) -> Problem:
-    """Where a value that parses as YAML cannot become a Python value (2099-02-30)."""
-    constructor = yaml.constructor.SafeConstructor()
+def _scalars(root: yaml.Node) -> Iterator[yaml.ScalarNode]:
     stack = [root]
     while stack:
         node = stack.pop()
@@ -337,21 +340,43 @@ def _unconstructable(root: yaml.Node, error: Exception, path: str, line_offset: 
             stack.extend(item for pair in reversed(node.value) for item in reversed(pair))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(reversed(node.value))
-        else:
-            try:
-                constructor.construct_object(node)
-            except (ValueError, OverflowError) as exc:
-                if node.tag == _TIMESTAMP_TAG:
-                    return _at(
-                        node,
-                        path,
-                        line_offset,
-                        "no such date",
-                        expected="a date like 2025-03-10",
-                        found=f"'{node.value}'",
-                        hint="check the month and the day",
-                    ).problem
-                return _at(node, path, line_offset, f"this value cannot be read: {exc}").problem
+        elif isinstance(node, yaml.ScalarNode):
+            yield node
+
+
+def _dates_as_text(root: yaml.Node) -> bool:
+    """Retag each date that cannot be constructed as text; whether any was."""
+    constructor = yaml.constructor.SafeConstructor()
+    retagged = False
+    for node in _scalars(root):
+        if node.tag != _TIMESTAMP_TAG:
+            continue
+        try:
+            constructor.construct_object(node)
+        except (ValueError, OverflowError):
+            node.tag = _STRING_TAG
+            retagged = True
+    return retagged
+
+
+def _construct(
+    loader_class: type[yaml.SafeLoader], node: yaml.Node, path: str, line_offset: int
+) -> Any:
+    """The values of a node tree whose impossible dates were retagged as text."""
+    try:
+        return loader_class("").construct_document(node)
+    except (ValueError, OverflowError) as exc:
+        raise SourceError(_unconstructable(node, exc, path, line_offset)) from exc
+
+
+def _unconstructable(root: yaml.Node, error: Exception, path: str, line_offset: int) -> Problem:
+    """Where a value that parses as YAML cannot become a Python value (a huge float)."""
+    constructor = yaml.constructor.SafeConstructor()
+    for node in _scalars(root):
+        try:
+            constructor.construct_object(node)
+        except (ValueError, OverflowError) as exc:
+            return _at(node, path, line_offset, f"this value cannot be read: {exc}").problem
     return Problem.in_file(path, f"the YAML cannot be read: {error}", line=line_offset + 1)
 
 

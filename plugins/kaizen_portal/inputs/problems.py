@@ -129,12 +129,18 @@ def plural(n: int, noun: str) -> str:
     return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The known word a typo most likely meant, if any is close."""
+    close = difflib.get_close_matches(str(word), sorted(set(choices)), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A hint naming the closest known word, or the known words when none is close."""
     options = sorted(set(choices))
-    close = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
-    if close:
-        return f"did you mean '{close[0]}'?"
+    meant = closest(word, options)
+    if meant is not None:
+        return f"did you mean '{meant}'?"
     if 0 < len(options) <= 8:
         return "use one of " + ", ".join(f"'{o}'" for o in options)
     return ""

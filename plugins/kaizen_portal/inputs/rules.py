@@ -311,18 +311,9 @@ def check_lineage(ids: dict[str, str], parents: dict[str, str | None]) -> dict[s
     """
     findings: dict[str, list[Finding]] = {}
     for slug, parent in parents.items():
-        if parent is not None and parent.lower() not in ids:
-            findings.setdefault(slug, []).append(
-                Finding(
-                    ("parent",),
-                    "the parent experiment does not exist",
-                    expected="the id of an experiment in the experiments folder",
-                    found=show(parent),
-                    # An experiment cannot be its own parent, so its id is no suggestion.
-                    hint=did_you_mean(parent, (i for s, i in ids.items() if s != slug))
-                    or "check the id in the previous cycle's file",
-                )
-            )
+        missing = missing_parent(ids, slug, parent) if parent is not None else None
+        if missing is not None:
+            findings.setdefault(slug, []).append(missing)
     for cycle in _cycles(parents):
         path = " → ".join(ids[s] for s in [*cycle, cycle[0]])
         for slug in cycle:
@@ -334,6 +325,21 @@ def check_lineage(ids: dict[str, str], parents: dict[str, str | None]) -> dict[s
                 )
             )
     return findings
+
+
+def missing_parent(ids: dict[str, str], slug: str, parent: str) -> Finding | None:
+    """The finding for a parent that no file in the folder has as its id, if it is one."""
+    if parent.lower() in ids:
+        return None
+    return Finding(
+        ("parent",),
+        "the parent experiment does not exist",
+        expected="the id of an experiment in the experiments folder",
+        found=show(parent),
+        # An experiment cannot be its own parent, so its id is no suggestion.
+        hint=did_you_mean(parent, (i for s, i in ids.items() if s != slug))
+        or "check the id in the previous cycle's file",
+    )
 
 
 def _cycles(parents: dict[str, str | None]) -> list[Sequence[str]]:

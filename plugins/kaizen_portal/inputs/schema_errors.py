@@ -112,6 +112,11 @@ def _finding(err: Any, known_fields: Callable[[Loc], Iterable[str]] | None) -> F
     if kind == "extra_forbidden":
         hint = did_you_mean(str(loc[-1]), known_fields(loc[:-1])) if known_fields else ""
         return Finding(loc, "unknown field", _expected(err), show(loc[-1]), hint)
+    if kind.startswith("date") and "outside expected range" in str(err.get("ctx") or {}):
+        # 2099-02-30, quoted or not: a date that does not exist rather than a typo of form
+        return Finding(
+            loc, "no such date", _expected(err), show(err["input"]), "check the month and the day"
+        )
     choices = kind in ("enum", "literal_error")
     hint = did_you_mean(str(err["input"]), _enum_values(err)) if choices else ""
     return Finding(loc, "wrong value", _expected(err), show(err["input"]), hint)
