@@ -69,3 +69,33 @@ def test_serve_shows_drafts_reports_a_broken_file_and_recovers(tmp_path: Path) -
         output = server.communicate(timeout=10)[0]
     assert "experiments/b.md:" in output and "status: wrong value" in output
     assert "Traceback" not in output
+
+
+@pytest.mark.site
+def test_serve_names_where_the_index_is_under_site_url_s_path(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if not line.startswith("site_url:")]
+    config.write_text(
+        "site_url: https://acme.example.com/experiments/\n" + "\n".join(lines) + "\n",
+        encoding="utf-8",
+    )
+    write(project, "a.md", front_matter(VALID))
+    port = free_port()
+    server = subprocess.Popen(
+        mkdocs("serve", "-a", f"127.0.0.1:{port}"),
+        cwd=project,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    index = f"http://127.0.0.1:{port}/experiments/experiments/"
+    try:
+        until(lambda: fetch(index)[0] == 200, 60)
+        assert fetch(f"http://127.0.0.1:{port}/experiments/")[0] == 200  # the home page
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=10)[0]
+    assert f"The experiments index is at {index}" in output

@@ -186,6 +186,10 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
         ):
             if (self.project / folder).is_dir():
                 server.watch(str(self.project / folder))
+        # Under site_url's path, as MkDocs serves it: /experiments/ of the README's example
+        # site_url puts the index at /experiments/experiments/, not where one would guess.
+        index = f"{server.url.rstrip('/')}/{self.config.pages_dir.strip('/')}/"
+        log.info("The experiments index is at %s", index)
         return server
 
     def _audience(self) -> frozenset[Visibility]:
