@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from kaizen_portal.analysis import formatting as fmt
 from kaizen_portal.inputs.catalog import MetricDef
+from kaizen_portal.inputs.problems import not_published
 
 
 @pytest.mark.parametrize(
@@ -56,3 +57,27 @@ def test_values_in_their_unit() -> None:
     minutes = MetricDef.model_validate({"label": "Time", "kind": "mean", "unit": "min"})
     assert fmt.metric_value(12.50, minutes) == "12.5 min"
     assert fmt.p_value(0.0004) == "< 0.001" and fmt.p_value(0.05) == "0.05"
+
+
+@pytest.mark.parametrize(
+    ("broken", "seen", "said"),
+    [
+        (1, 3, "1 of 3 experiment files is not published"),
+        (2, 3, "2 of 3 experiment files are not published"),
+        (1, 1, "1 of 1 experiment file is not published"),
+    ],
+)
+def test_the_unpublished_count_takes_its_own_verb(broken: int, seen: int, said: str) -> None:
+    assert not_published(broken, seen) == said
+
+
+def test_a_chance_is_whole_percent_and_never_certain() -> None:
+    assert [fmt.chance(x) for x in (0.004, 0.01, 0.5, 0.937, 0.99, 0.996, None)] == [
+        "< 1%",
+        "1%",
+        "50%",
+        "94%",
+        "99%",
+        "> 99%",
+        fmt.NO_VALUE,
+    ]

@@ -129,6 +129,12 @@ def plural(n: int, noun: str) -> str:
     return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
+def not_published(broken: int, seen: int) -> str:
+    """``1 of 3 experiment files is not published``: the count's own verb."""
+    verb = "is" if broken == 1 else "are"
+    return f"{broken:,} of {plural(seen, 'experiment file')} {verb} not published"
+
+
 def closest(word: str, choices: Iterable[str]) -> str | None:
     """The known word a typo most likely meant, if any is close."""
     close = difflib.get_close_matches(str(word), sorted(set(choices)), n=1, cutoff=0.6)

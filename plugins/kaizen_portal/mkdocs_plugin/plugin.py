@@ -15,7 +15,7 @@ from ..build import git_dates
 from ..build.memo import Memo
 from ..build.pipeline import Inputs, build
 from ..inputs.files import display_path
-from ..inputs.problems import printable
+from ..inputs.problems import not_published, printable
 from ..inputs.vocabulary import ProjectLayout, Visibility
 from ..pages.dashboard import default_home
 from ..pages.links import HOME_URI, GeneratedFile, PageOptions
@@ -102,12 +102,10 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
         for warning in result.portfolio.warnings:
             log.warning(warning.format())
         if result.portfolio.problems:
-            log.error(
-                "%d of %d experiment files are not published; see %s/needs-attention/",
-                len(result.portfolio.broken_paths),
-                result.portfolio.files_seen,
-                self.config.pages_dir,
+            unpublished = not_published(
+                len(result.portfolio.broken_paths), result.portfolio.files_seen
             )
+            log.error("%s; see %s/needs-attention/", unpublished, self.config.pages_dir)
         for path in result.hidden:
             log.info("%s is not published in this build (its visibility)", printable(path))
         for generated in result.files:
