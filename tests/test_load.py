@@ -420,3 +420,15 @@ def test_a_missing_parent_is_never_corrected_to_the_file_itself(project: Path) -
     write(project, "a.md", front_matter(variant(id="EXP-2099-004", parent="EXP-2099-003")))
     (message,) = errors(project)
     assert "did you mean 'EXP-2099-004'" not in message
+
+
+def test_a_data_file_waits_for_arms_the_schema_refused(project: Path) -> None:
+    # The rows are read against the arms; with the arms set aside, the file would only be
+    # told that the write-up has none, which is not the problem.
+    data = variant(arms=["Control", "short form"], data="data/x.csv")
+    write(project, "a.md", front_matter(data))
+    (project / "data" / "x.csv").write_text(
+        "date,arm,users,conversions\n2099-03-10,control,100,10\n", encoding="utf-8"
+    )
+    found = errors(project)
+    assert found and all("arms[" in line for line in found), found

@@ -33,13 +33,9 @@ def until(condition: Callable[[], bool], seconds: float = 30) -> None:
         time.sleep(0.2)
 
 
-@pytest.mark.site
-def test_serve_shows_drafts_reports_a_broken_file_and_recovers(tmp_path: Path) -> None:
-    project = make_project(tmp_path)
-    draft = dict(VALID, title="Draft in progress", visibility="draft")
-    write(project, "a.md", front_matter(draft))
-    port = free_port()
-    server = subprocess.Popen(
+def serve(project: Path, port: int) -> subprocess.Popen[str]:
+    """`mkdocs serve` on the project, its log (stdout and stderr) kept for the end."""
+    return subprocess.Popen(
         mkdocs("serve", "-a", f"127.0.0.1:{port}"),
         cwd=project,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
@@ -47,6 +43,15 @@ def test_serve_shows_drafts_reports_a_broken_file_and_recovers(tmp_path: Path) -
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+@pytest.mark.site
+def test_serve_shows_drafts_reports_a_broken_file_and_recovers(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    draft = dict(VALID, title="Draft in progress", visibility="draft")
+    write(project, "a.md", front_matter(draft))
+    port = free_port()
+    server = serve(project, port)
     base = f"http://127.0.0.1:{port}/"
     try:
         until(lambda: fetch(base + "experiments/")[0] == 200, 60)
@@ -83,14 +88,7 @@ def test_serve_names_where_the_index_is_under_site_url_s_path(tmp_path: Path) ->
     )
     write(project, "a.md", front_matter(VALID))
     port = free_port()
-    server = subprocess.Popen(
-        mkdocs("serve", "-a", f"127.0.0.1:{port}"),
-        cwd=project,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server = serve(project, port)
     index = f"http://127.0.0.1:{port}/experiments/experiments/"
     try:
         until(lambda: fetch(index)[0] == 200, 60)

@@ -158,12 +158,12 @@ def load_entry(
     # Every layer is checked as far as the layers before it allow, so that a file's
     # problems come in one list: the schema, then the rules on what the schema left valid,
     # the data file, the write-up's text, and (in assemble) the parent.
-    meta, problems, findings, parent_known = _front_matter(source, shown, catalog, project)
+    meta, problems, findings, aside = _front_matter(source, shown, catalog, project)
     if meta is None:
         return broken([*problems, *unrenderable])
     daily, data_problems = (
         (None, [])
-        if _leaves_data_unread(meta, catalog, findings)
+        if _leaves_data_unread(meta, catalog, findings, aside)
         else _load_daily(meta, catalog, project)
     )
     if data_problems:
@@ -178,7 +178,7 @@ def load_entry(
         problems += [pointer.at(shown, source.locate), *data_problems]
     locate = FieldPositions.of(source.locate, source.data)
     if problems or unrenderable:
-        parent = meta.parent if parent_known else None
+        parent = None if "parent" in aside else meta.parent
         return replace(broken([*problems, *unrenderable]), locate=locate, parent=parent)
     warnings = tuple(
         replace(w.at(shown, source.locate), severity="warning") for w in name_warnings(meta)
@@ -189,10 +189,10 @@ def load_entry(
 
 def _front_matter(
     source: Source, shown: str, catalog: Catalog, project: Path
-) -> tuple[Experiment | None, list[Problem], list[Finding], bool]:
+) -> tuple[Experiment | None, list[Problem], list[Finding], frozenset[str]]:
     """The experiment (or the valid rest of it; ``None`` when the schema leaves nothing to
     check), its problems (the schema's, then the rules' on what the schema left), the
-    rules' findings, and whether its parent was read."""
+    rules' findings, and the fields the schema set aside."""
     schema: list[Problem] = []
     remainder = None
     try:
@@ -201,7 +201,7 @@ def _front_matter(
         schema = from_validation_error(exc, shown, source.locate, known_fields)
         remainder = valid_remainder(source.data, exc, known_fields)
         if remainder is None:
-            return None, schema, [], False
+            return None, schema, [], frozenset()
         meta = remainder.meta
     findings = check_experiment(meta, catalog, lambda rel: os.path.lexists(project / rel))
     if remainder is not None:
@@ -210,13 +210,15 @@ def _front_matter(
     if len(schema) <= MAX_PROBLEMS:  # else the schema's own list is capped and counted
         listed = [*schema, *(f.at(shown, source.locate) for f in findings[: MAX_PROBLEMS + 1])]
         problems = capped(listed[: MAX_PROBLEMS + 1], len(schema) + len(findings))
-    return meta, problems, findings, not (remainder and "parent" in remainder.aside)
+    return meta, problems, findings, remainder.aside if remainder else frozenset()
 
 
-def _leaves_data_unread(meta: Experiment, catalog: Catalog, findings: list[Finding]) -> bool:
+def _leaves_data_unread(
+    meta: Experiment, catalog: Catalog, findings: list[Finding], aside: frozenset[str]
+) -> bool:
     """Whether the data file cannot be read against the write-up: its path, the arms or
     the primary metric it is read with are themselves wrong."""
-    if meta.data is None:
+    if meta.data is None or {"arms", "data"} & aside:
         return True
     primary = meta.primary_metric
     if primary is not None and primary.name not in catalog.metrics:
