@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kaizen_portal.analysis.trends import daily_frame
 from kaizen_portal.build.loading import load_portfolio
+from kaizen_portal.inputs.daily_totals import daily_frame
 from kaizen_portal.inputs.vocabulary import Design, Status
 
 from helpers import VALID, front_matter, make_project, write
