@@ -359,26 +359,38 @@ def _decision(rng: random.Random, lift: float, direction: str) -> str:
 
 
 def _daily_csv(rng: random.Random, plan: _Plan) -> str:
-    """The primary proportion's rows per day and arm, summing to the write-up's totals."""
+    """The primary proportion's rows per day and arm, summing exactly to the write-up's
+    totals, as the portal checks."""
     test = plan.dates["test"]
     days = (plan.dates.get("learn", test + dt.timedelta(days=21)) - test).days
     results = plan.metrics[0]["results"]
     lines = ["date,arm,users,conversions"]
-    shares = {arm: _shares(rng, days, results[arm]["users"]) for arm in plan.arms}
+    users = {arm: _split(rng, results[arm]["users"], [1] * days, floor=1) for arm in plan.arms}
+    conversions = {
+        arm: _split(rng, results[arm]["conversions"], users[arm], floor=0) for arm in plan.arms
+    }
     for day in range(days):
         date = (test + dt.timedelta(days=day)).isoformat()
         for arm in plan.arms:
-            users = shares[arm][day]
-            rate = results[arm]["conversions"] / results[arm]["users"]
-            conversions = min(users, max(0, round(users * rate + rng.gauss(0, 1))))
-            lines.append(f"{date},{arm},{users},{conversions}")
+            lines.append(f"{date},{arm},{users[arm][day]},{conversions[arm][day]}")
     return "\n".join(lines) + "\n"
 
 
-def _shares(rng: random.Random, days: int, total: int) -> list[int]:
-    weights = [rng.uniform(0.7, 1.3) for _ in range(days)]
+def _split(rng: random.Random, total: int, room: list[int], floor: int) -> list[int]:
+    """``total`` over len(room) days in noisy shares, each at least ``floor`` and, when room
+    is a day's users, at most that; the parts add up to ``total`` exactly."""
+    weights = [max(1, r) * rng.uniform(0.7, 1.3) for r in room]
     scale = total / sum(weights)
-    return [max(1, round(w * scale)) for w in weights]
+    cap = [r if floor == 0 else total for r in room]
+    if not floor * len(room) <= total <= sum(cap):
+        raise ValueError(f"{total} does not fit {len(room)} days")
+    parts = [min(c, max(floor, round(w * scale))) for w, c in zip(weights, cap, strict=True)]
+    step = 1 if sum(parts) < total else -1
+    while sum(parts) != total:  # nudge random days within their bounds
+        day = rng.randrange(len(parts))
+        if floor <= parts[day] + step <= cap[day]:
+            parts[day] += step
+    return parts
 
 
 def _front_matter(plan: _Plan, catalog: dict[str, Any]) -> str:

@@ -18,9 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from kaizen_portal.analysis import sequential
 from kaizen_portal.analysis.effects import compare_proportions
-from kaizen_portal.analysis.trends import Trend, trend
+from kaizen_portal.analysis.trends import Trend, daily_frame, trend
 from kaizen_portal.inputs.daily_csv import MAX_DAYS, MAX_PROBLEMS, DailyData, read_daily
-from kaizen_portal.inputs.daily_totals import daily_frame
 from kaizen_portal.inputs.vocabulary import MetricKind
 
 from helpers import always_valid_reference

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kaizen_portal.analysis.trends import daily_frame
 from kaizen_portal.build.loading import load_portfolio
-from kaizen_portal.inputs.daily_totals import daily_frame
 from kaizen_portal.inputs.vocabulary import Design, Status
 
 from helpers import VALID, front_matter, make_project, write
@@ -406,7 +406,12 @@ def test_daily_columns_must_fit_the_primary_metric(project: Path) -> None:
 
 
 def test_a_valid_daily_csv_rides_along_with_its_entry(project: Path) -> None:
-    write(project, "a.md", front_matter(variant(data="data/daily.csv")))
+    data = variant(data="data/daily.csv")
+    data["metrics"][0]["results"] = {
+        "control": {"users": 100, "conversions": 20},
+        "short_form": {"users": 90, "conversions": 30},
+    }
+    write(project, "a.md", front_matter(data))
     (project / "data" / "daily.csv").write_text(
         "date,arm,users,conversions\n2099-03-10,control,100,20\n2099-03-10,short_form,90,30\n",
         encoding="utf-8",

@@ -10,14 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..inputs.daily_csv import DailyData
-from ..inputs.daily_totals import (
-    Summary,
-    daily_frame,
-    finite_or_none,
-    pooled_summaries,
-    proportion_totals,
-)
+import pandas as pd
+
+from ..inputs.daily_csv import LAYOUTS, DailyData
+from ..inputs.daily_totals import Summary, finite_or_none, pooled
 from ..inputs.vocabulary import MetricKind
 from . import sequential
 from .distributions import alpha_of
@@ -63,7 +59,7 @@ def trend(data: DailyData, confidence: float = 0.95, planned: int | None = None)
     alpha = alpha_of(confidence)
     plan = sequential.pair_plan(planned, len(arms))
     if data.kind is MetricKind.PROPORTION:
-        totals = proportion_totals(frame, arms, dates)
+        totals = _proportion_totals(frame, arms, dates)
         for arm in arms:
             values[arm] = tuple(conv / users if users else None for users, conv in totals[arm])
         for arm in arms[1:]:
@@ -73,7 +69,7 @@ def trend(data: DailyData, confidence: float = 0.95, planned: int | None = None)
             )
             points[arm] = [_compare_rates(c, v, alpha, rho2) for c, v in pairs]
     else:
-        summaries = pooled_summaries(frame, arms, dates)
+        summaries = _pooled_summaries(frame, arms, dates)
         for arm in arms:
             values[arm] = tuple(summary.mean for summary in summaries[arm])
         for arm in arms[1:]:
@@ -92,6 +88,62 @@ def trend(data: DailyData, confidence: float = 0.95, planned: int | None = None)
 
 Point = tuple[float | None, float | None, float | None]  # lift, ci_low, ci_high
 _NO_POINT: Point = (None, None, None)
+
+
+def _cumulative(
+    frame: pd.DataFrame, columns: list[str], arms: tuple[str, ...], dates: tuple[dt.date, ...]
+) -> pd.DataFrame:
+    """Running sums per (column, arm) over every date; a missing day adds zero.
+
+    groupby-unstack, not pivot_table: the same table at half the cost, paid per CSV.
+    """
+    wide = frame.groupby(["date", "arm"], sort=False)[columns].sum().unstack("arm", fill_value=0)
+    full = pd.MultiIndex.from_product([columns, arms])
+    return wide.reindex(index=list(dates), columns=full, fill_value=0).cumsum()
+
+
+def _proportion_totals(
+    frame: pd.DataFrame, arms: tuple[str, ...], dates: tuple[dt.date, ...]
+) -> dict[str, list[tuple[int, int]]]:
+    """Cumulative (users, conversions) per arm and date."""
+    sums = _cumulative(frame, ["users", "conversions"], arms, dates)
+    return {
+        arm: [
+            (int(u), int(c))
+            for u, c in zip(sums["users"][arm], sums["conversions"][arm], strict=True)
+        ]
+        for arm in arms
+    }
+
+
+def _pooled_summaries(
+    frame: pd.DataFrame, arms: tuple[str, ...], dates: tuple[dt.date, ...]
+) -> dict[str, list[Summary]]:
+    """Daily summaries pooled exactly: N = Σn, S = Σn·mean, Q = Σ[(n-1)·sd² + n·mean²].
+
+    Each arm's means are first shifted by that arm's overall mean (the variance does not
+    change), so Q - N·mean² does not cancel catastrophically when the mean dwarfs the sd.
+    """
+    n = frame["n"].astype("float64")
+    overall = (frame["mean"] * n).groupby(frame["arm"]).sum() / n.groupby(frame["arm"]).sum()
+    centred = frame["mean"] - frame["arm"].map(overall).astype("float64")
+    parts = pd.DataFrame(
+        {
+            "date": frame["date"],
+            "arm": frame["arm"],
+            "n": frame["n"],
+            "s": n * centred,
+            "q": (n - 1) * frame["sd"] ** 2 + n * centred**2,
+        }
+    )
+    sums = _cumulative(parts, ["n", "s", "q"], arms, dates)
+    return {
+        arm: [
+            pooled(int(big_n), float(s), float(q), float(overall.get(arm, 0.0)))
+            for big_n, s, q in zip(sums["n"][arm], sums["s"][arm], sums["q"][arm], strict=True)
+        ]
+        for arm in arms
+    }
 
 
 def _compare_rates(
@@ -145,3 +197,17 @@ def _point(look: sequential.Look) -> Point:
     """Undefined comes out as None: the chart must leave a gap, not plot a nan."""
     low, high = look.interval
     return finite_or_none(look.lift), finite_or_none(low), finite_or_none(high)
+
+
+def daily_frame(data: DailyData) -> pd.DataFrame:
+    """One row per (date, arm), sorted by date then arm order: date (datetime.date), arm,
+    and users, conversions (int) or n (int), mean, sd (float)."""
+    frame = pd.DataFrame.from_records(list(data.records), columns=list(LAYOUTS[data.kind]))
+    rank = {arm: i for i, arm in enumerate(data.arms)}
+    frame["_rank"] = frame["arm"].map(rank)
+    frame = frame.sort_values(["date", "_rank"], kind="stable").drop(columns="_rank")
+    counts = ("users", "conversions") if data.kind is MetricKind.PROPORTION else ("n",)
+    types: dict[str, str] = {name: "int64" for name in counts}
+    if data.kind is MetricKind.MEAN:
+        types |= {"mean": "float64", "sd": "float64"}
+    return frame.astype(types).reset_index(drop=True)

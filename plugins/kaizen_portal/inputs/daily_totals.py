@@ -1,18 +1,17 @@
-"""A daily CSV's rows summed: each arm's running totals day by day, and its totals.
+"""A daily CSV's totals per arm, which the results in the front-matter must agree with.
 
-The trend drawn from a daily file (``analysis.trends``) and the check that the file agrees
-with the results written in the front-matter both read the same sums, from here.
+The pooling of mean rows is exact and shared: ``analysis.trends`` pools its running sums
+day by day with the same ``pooled``, so the chart's last day and this total agree.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from typing import NamedTuple
 
-import pandas as pd
-
-from .daily_csv import LAYOUTS, DailyData
+from .daily_csv import DailyData
+from .problems import Finding
+from .schema import Experiment, MeanArm, ProportionArm
 from .vocabulary import MetricKind
 
 
@@ -24,63 +23,11 @@ class Summary(NamedTuple):
     sd: float | None
 
 
-def cumulative(
-    frame: pd.DataFrame, columns: list[str], arms: tuple[str, ...], dates: tuple[dt.date, ...]
-) -> pd.DataFrame:
-    """Running sums per (column, arm) over every date; a missing day adds zero.
-
-    groupby-unstack, not pivot_table: the same table at half the cost, paid per CSV.
+def pooled(big_n: int, s: float, q: float, shift: float) -> Summary:
+    """A sample from N = sum of n, S = sum of n (mean - shift) and
+    Q = sum of [(n - 1) sd^2 + n (mean - shift)^2]: each arm's means shifted by its overall
+    mean, so that Q - N mean^2 does not cancel catastrophically when the mean dwarfs the sd.
     """
-    wide = frame.groupby(["date", "arm"], sort=False)[columns].sum().unstack("arm", fill_value=0)
-    full = pd.MultiIndex.from_product([columns, arms])
-    return wide.reindex(index=list(dates), columns=full, fill_value=0).cumsum()
-
-
-def proportion_totals(
-    frame: pd.DataFrame, arms: tuple[str, ...], dates: tuple[dt.date, ...]
-) -> dict[str, list[tuple[int, int]]]:
-    """Cumulative (users, conversions) per arm and date."""
-    sums = cumulative(frame, ["users", "conversions"], arms, dates)
-    return {
-        arm: [
-            (int(u), int(c))
-            for u, c in zip(sums["users"][arm], sums["conversions"][arm], strict=True)
-        ]
-        for arm in arms
-    }
-
-
-def pooled_summaries(
-    frame: pd.DataFrame, arms: tuple[str, ...], dates: tuple[dt.date, ...]
-) -> dict[str, list[Summary]]:
-    """Daily summaries pooled exactly: N = Σn, S = Σn·mean, Q = Σ[(n-1)·sd² + n·mean²].
-
-    Each arm's means are first shifted by that arm's overall mean (the variance does not
-    change), so Q - N·mean² does not cancel catastrophically when the mean dwarfs the sd.
-    """
-    n = frame["n"].astype("float64")
-    overall = (frame["mean"] * n).groupby(frame["arm"]).sum() / n.groupby(frame["arm"]).sum()
-    centred = frame["mean"] - frame["arm"].map(overall).astype("float64")
-    parts = pd.DataFrame(
-        {
-            "date": frame["date"],
-            "arm": frame["arm"],
-            "n": frame["n"],
-            "s": n * centred,
-            "q": (n - 1) * frame["sd"] ** 2 + n * centred**2,
-        }
-    )
-    sums = cumulative(parts, ["n", "s", "q"], arms, dates)
-    return {
-        arm: [
-            _pooled(int(big_n), float(s), float(q), float(overall.get(arm, 0.0)))
-            for big_n, s, q in zip(sums["n"][arm], sums["s"][arm], sums["q"][arm], strict=True)
-        ]
-        for arm in arms
-    }
-
-
-def _pooled(big_n: int, s: float, q: float, shift: float) -> Summary:
     if big_n == 0:
         return Summary(0, None, None)
     offset = s / big_n
@@ -92,29 +39,88 @@ def _pooled(big_n: int, s: float, q: float, shift: float) -> Summary:
     return Summary(big_n, mean, sd)
 
 
-def daily_frame(data: DailyData) -> pd.DataFrame:
-    """One row per (date, arm), sorted by date then arm order: date (datetime.date), arm,
-    and users, conversions (int) or n (int), mean, sd (float)."""
-    frame = pd.DataFrame.from_records(list(data.records), columns=list(LAYOUTS[data.kind]))
-    rank = {arm: i for i, arm in enumerate(data.arms)}
-    frame["_rank"] = frame["arm"].map(rank)
-    frame = frame.sort_values(["date", "_rank"], kind="stable").drop(columns="_rank")
-    counts = ("users", "conversions") if data.kind is MetricKind.PROPORTION else ("n",)
-    types: dict[str, str] = {name: "int64" for name in counts}
-    if data.kind is MetricKind.MEAN:
-        types |= {"mean": "float64", "sd": "float64"}
-    return frame.astype(types).reset_index(drop=True)
-
-
 def totals(data: DailyData) -> dict[str, tuple[int, int] | Summary]:
     """Each arm's numbers over the whole file: (users, conversions), or its pooled sample."""
-    frame = daily_frame(data)
-    dates = tuple(sorted(set(frame["date"])))
+    rows: dict[str, list[dict[str, object]]] = {arm: [] for arm in data.arms}
+    for record in data.records:
+        rows[str(record["arm"])].append(record)
     if data.kind is MetricKind.PROPORTION:
-        running: dict = proportion_totals(frame, data.arms, dates)
-    else:
-        running = pooled_summaries(frame, data.arms, dates)
-    return {arm: steps[-1] for arm, steps in running.items() if steps}
+        return {
+            arm: (sum(int(r["users"]) for r in got), sum(int(r["conversions"]) for r in got))
+            for arm, got in rows.items()
+        }
+    return {arm: _pooled_rows(got) for arm, got in rows.items()}
+
+
+def _pooled_rows(rows: list[dict[str, object]]) -> Summary:
+    """The rows of one arm pooled exactly, as ``pooled`` pools running sums."""
+    sizes = [int(r["n"]) for r in rows]
+    means = [float(r["mean"]) for r in rows]  # type: ignore[arg-type]
+    sds = [float(r["sd"]) for r in rows]  # type: ignore[arg-type]
+    big_n = sum(sizes)
+    if big_n == 0:
+        return Summary(0, None, None)
+    shift = math.fsum(n * m for n, m in zip(sizes, means, strict=True)) / big_n
+    s = math.fsum(n * (m - shift) for n, m in zip(sizes, means, strict=True))
+    q = math.fsum(
+        (n - 1) * sd * sd + n * (m - shift) ** 2 for n, m, sd in zip(sizes, means, sds, strict=True)
+    )
+    return pooled(big_n, s, q, shift)
+
+
+def disagreements(exp: Experiment, data: DailyData) -> list[Finding]:
+    """Where the primary metric's results differ from the daily file's totals.
+
+    Counts must be equal. A mean or sd is written rounded, so it agrees when it is the
+    file's pooled value to the decimals it is written with (38.9 covers 38.85 to 38.95).
+    """
+    primary = exp.primary_metric
+    if primary is None:
+        return []
+    index = exp.metrics.index(primary)
+    found = []
+    for arm, summed in totals(data).items():
+        written = primary.results.get(arm)
+        if isinstance(written, ProportionArm) and isinstance(summed, tuple):
+            users, conversions = summed
+            if (written.users, written.conversions) == (users, conversions):
+                continue
+            expected = f"users {users:,} and conversions {conversions:,}"
+            said = f"users {written.users:,} and conversions {written.conversions:,}"
+        elif isinstance(written, MeanArm) and isinstance(summed, Summary):
+            if (
+                written.n == summed.n
+                and _rounds_to(summed.mean, written.mean)
+                and (_rounds_to(summed.sd, written.sd))
+            ):
+                continue
+            expected = f"n {summed.n:,}, mean {_number(summed.mean)}, sd {_number(summed.sd)}"
+            said = f"n {written.n:,}, mean {_number(written.mean)}, sd {_number(written.sd)}"
+        else:
+            continue  # a kind mismatch is reported on its own
+        found.append(
+            Finding(
+                ("metrics", index, "results", arm),
+                f"the results do not match the totals of {data.path}",
+                expected=f"{expected}, as the file sums them",
+                found=said,
+                hint=f"fill them from the file: kaizen results {exp.id} {data.path}",
+            )
+        )
+    return found
+
+
+def _rounds_to(exact: float | None, written: float) -> bool:
+    if exact is None:
+        return False
+    text = repr(float(written))
+    decimals = len(text.split(".")[1]) if "." in text and "e" not in text else 0
+    half_unit = 0.5 * 10.0**-decimals if not text.endswith(".0") else 0.5
+    return abs(exact - written) <= half_unit + 1e-9 * abs(written)
+
+
+def _number(x: float | None) -> str:
+    return "none" if x is None else f"{x:.6g}"
 
 
 def finite_or_none(value: float | None) -> float | None:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from .catalog import Catalog
 from .daily_csv import DailyData, read_daily
+from .daily_totals import disagreements
 from .files import MAX_DATA_BYTES, decode, display_path, read_text, read_write_up, unreadable
 from .positioned_yaml import FieldPositions, Source, parse_front_matter
 from .problems import MAX_PROBLEMS, Finding, Loc, Locate, Problem, SourceError, capped, plural
@@ -176,6 +177,8 @@ def load_entry(
             else f"fix {meta.data}; the write-up itself is fine",
         )
         problems += [pointer.at(shown, source.locate), *data_problems]
+    elif daily is not None:
+        problems += [f.at(shown, source.locate) for f in disagreements(meta, daily)]
     locate = FieldPositions.of(source.locate, source.data)
     if problems or unrenderable:
         parent = None if "parent" in aside else meta.parent
