@@ -437,3 +437,55 @@ def test_a_data_file_waits_for_arms_the_schema_refused(project: Path) -> None:
     )
     found = errors(project)
     assert found and all("arms[" in line for line in found), found
+
+
+def test_a_daily_file_must_add_up_to_the_results_it_rides_with(project: Path) -> None:
+    data = variant(data="data/daily.csv")
+    data["metrics"][0]["results"] = {
+        "control": {"users": 100, "conversions": 20},
+        "short_form": {"users": 90, "conversions": 31},
+    }
+    text = front_matter(data)
+    write(project, "a.md", text)
+    (project / "data" / "daily.csv").write_text(
+        "date,arm,users,conversions\n2099-03-10,control,60,12\n2099-03-10,short_form,50,20\n"
+        "2099-03-11,control,40,8\n2099-03-11,short_form,40,10\n",
+        encoding="utf-8",
+    )
+    line = line_of(text, "    short_form:")
+    assert errors(project) == [
+        f"experiments/a.md:{line}:5: metrics[0].results.short_form: the results do not match"
+        " the totals of data/daily.csv (expected users 90 and conversions 30, as the file sums"
+        " them, found users 90 and conversions 31). Hint: fill them from the file: kaizen"
+        " results EXP-2099-001 data/daily.csv"
+    ]
+
+
+@pytest.mark.parametrize(("written", "agrees"), [(42.3, True), (42.30, True), (42.4, False)])
+def test_a_mean_agrees_with_its_daily_file_to_the_decimals_written(
+    project: Path, written: float, agrees: bool
+) -> None:
+    # Two days of n 10 at 42.0 and 42.6 pool to exactly 42.3; 42.4 is off by a written unit.
+    data = variant(data="data/daily.csv")
+    data["metrics"] = [
+        {
+            "name": "order_value",
+            "primary": True,
+            "results": {
+                "control": {"n": 20, "mean": written, "sd": 5.0},
+                "short_form": {"n": 20, "mean": 42.3, "sd": 5.0},
+            },
+        }
+    ]
+    write(project, "a.md", front_matter(data))
+    rows = [
+        (day, arm, mean)
+        for day in ("10", "11")
+        for arm in ("control", "short_form")
+        for mean in [42.0 if day == "10" else 42.6]
+    ]
+    sd = (5.0**2 * 19 - 2 * 10 * 0.3**2) / 18  # each day's sd so the pool is 5.0
+    body = "".join(f"2099-03-{d},{a},10,{m},{sd**0.5!r}\n" for d, a, m in rows)
+    (project / "data" / "daily.csv").write_text("date,arm,n,mean,sd\n" + body, encoding="utf-8")
+    found = errors(project)
+    assert (found == []) is agrees, found
