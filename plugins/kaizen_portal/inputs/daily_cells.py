@@ -1,4 +1,4 @@
-"""The cells of a daily CSV: what each column holds, and how a cell is read or refused.
+"""The cells of a daily CSV: its layouts, what each column holds, how a cell is read or refused.
 
 A refused cell says why in an author's words, and its hint is worked out only if the
 problem is shown, so a garbage file of many bad cells stays cheap to check.
@@ -12,12 +12,38 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .schema import EARLIEST_DATE, LATEST_DATE, MAX_COUNT, MAX_MAGNITUDE
+from .schema import EARLIEST_DATE, LATEST_DATE, MAX_COUNT, MAX_MAGNITUDE, arm_fields
+from .vocabulary import MetricKind
 
 _DATE_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _WHOLE_FORM = re.compile(r"-?[0-9]+")
 
 Hint = str | Callable[[], str]  # a callable defers costly hints until a problem is shown
+
+
+@dataclass(frozen=True)
+class RowsFile:
+    """What a file's rows are per: a day and an arm (a daily file) or an arm (its totals)."""
+
+    name: str  # "daily": its layouts' name in problems
+    shared: tuple[str, ...]  # the columns before a metric kind's own
+    per: str  # "day and arm": what one row is for
+    key: str  # "date and arm": what no two rows may share
+
+    @property
+    def layouts(self) -> dict[MetricKind, tuple[str, ...]]:
+        return {
+            kind: (*self.shared, *arm_fields(kind))
+            for kind in (MetricKind.PROPORTION, MetricKind.MEAN)
+        }
+
+    @property
+    def known(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(n for names in self.layouts.values() for n in names))
+
+
+DAILY = RowsFile("daily", ("date", "arm"), "day and arm", "date and arm")
+TOTALS = RowsFile("totals", ("arm",), "arm", "arm")  # a tool's export of each arm's numbers
 
 
 @dataclass(frozen=True)

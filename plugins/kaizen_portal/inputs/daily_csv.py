@@ -17,19 +17,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from .csv_lines import CsvRow, csv_rows
-from .daily_cells import Bad, Hint, column_specs, parse_date
+from .daily_cells import DAILY, Bad, Hint, RowsFile, column_specs, parse_date
 from .problems import MAX_PROBLEMS, Problem, capped, did_you_mean, plural, show
-from .schema import arm_fields
 from .vocabulary import MetricKind
 
-_SHARED = ("date", "arm")
-LAYOUTS: dict[MetricKind, tuple[str, ...]] = {
-    kind: (*_SHARED, *arm_fields(kind)) for kind in (MetricKind.PROPORTION, MetricKind.MEAN)
-}
-_KNOWN = tuple(dict.fromkeys(name for names in LAYOUTS.values() for name in names))
-_BOTH_LAYOUTS = " or ".join(
-    f"{', '.join(names)} (a {kind.value})" for kind, names in LAYOUTS.items()
-)
+LAYOUTS = DAILY.layouts
 
 
 # A test runs weeks or months: past this many days a file is years of data, and its chart
@@ -49,13 +41,14 @@ class DailyData:
 
 
 def read_daily(
-    text: str, shown: str, arms: Sequence[str]
+    text: str, shown: str, arms: Sequence[str], rows: RowsFile = DAILY
 ) -> tuple[DailyData | None, list[Problem]]:
     """Parse and validate; either data with no problems, or None with at least one problem.
+    ``rows=TOTALS`` reads a file of one row per arm, without dates, the same way.
 
     Never raises on any text: a file an author typed must become problems, not a traceback.
     """
-    reader = _Reader(shown, tuple(dict.fromkeys(arms)))
+    reader = _Reader(shown, tuple(dict.fromkeys(arms)), rows)
     data = reader.read(text)
     if data is not None:
         return data, []
@@ -66,9 +59,11 @@ def read_daily(
 class _Reader:
     """One pass over one file, collecting every problem on the way."""
 
-    def __init__(self, shown: str, arms: tuple[str, ...]) -> None:
+    def __init__(self, shown: str, arms: tuple[str, ...], rows: RowsFile) -> None:
         self.shown = shown
         self.arms = arms
+        self.rows = rows
+        self.layouts = rows.layouts
         self.problems: list[Problem] = []
         self.total = 0  # problems found, including those only counted past the cap
         self.first_lines: dict[tuple[object, object], int] = {}  # (date, arm) -> line
@@ -127,12 +122,12 @@ class _Reader:
                 1,
                 "",
                 "the file is empty",
-                expected="a header line such as date,arm,users,conversions",
-                hint="add the header, then one row per day and arm",
+                expected="a header line such as " + ",".join(self.layouts[MetricKind.PROPORTION]),
+                hint=f"add the header, then one row per {self.rows.per}",
             )
             return None
         kind = self._check_header(header)
-        names = LAYOUTS[kind] if kind else _SHARED
+        names = self.layouts[kind] if kind else self.rows.shared
         where = {name: header.cells.index(name) for name in names if name in header.cells}
         if not self.arms:
             self.add(
@@ -159,7 +154,7 @@ class _Reader:
                 1,
                 "",
                 "the file has a header but no rows",
-                expected="one row per day and arm",
+                expected=f"one row per {self.rows.per}",
                 hint="add the daily numbers below the header, or remove 'data:' from the write-up",
             )
         elif "arm" in where and not unreadable:  # an unreadable line may hold the arm's rows
@@ -186,21 +181,22 @@ class _Reader:
         Near-miss names count towards a layout, so ``user, conversion`` is reported as two
         typos of the proportion layout rather than as an unrecognisable header.
         """
-        if len(header.cells) > 2 * len(_KNOWN):  # not a header; spare difflib a long line
+        known = self.rows.known
+        if len(header.cells) > 2 * len(known):  # not a header; spare difflib a long line
             self._neither_layout(header, both=False)
             return None
-        guesses = [_closest(name) for name in header.cells]
+        guesses = [_closest(name, known) for name in header.cells]
         kinds = {
             kind
-            for kind, names in LAYOUTS.items()
-            if any(g in names and g not in _SHARED for g in guesses)
+            for kind, names in self.layouts.items()
+            if any(g in names and g not in self.rows.shared for g in guesses)
         }
         if len(kinds) != 1:
             self._neither_layout(header, both=len(kinds) > 1)
             return None
         kind = kinds.pop()
         self._check_column_names(header, kind)
-        layout = LAYOUTS[kind]
+        layout = self.layouts[kind]
         misspelt = {guesses[i] for i, name in enumerate(header.cells) if name not in layout}
         for name in layout:
             if name not in header.cells and name not in misspelt:
@@ -217,7 +213,7 @@ class _Reader:
 
     def _check_column_names(self, header: CsvRow, kind: MetricKind) -> None:
         """Each name once, each one of the layout's, none left empty."""
-        layout = LAYOUTS[kind]
+        layout = self.layouts[kind]
         seen: set[str] = set()
         for index, (name, column) in enumerate(zip(header.cells, header.columns, strict=True)):
             if name == "":
@@ -268,8 +264,10 @@ class _Reader:
             header.line,
             1,
             "",
-            "the columns match neither daily layout",
-            expected=_BOTH_LAYOUTS,
+            f"the columns match neither {self.rows.name} layout",
+            expected=" or ".join(
+                f"{', '.join(names)} (a {kind.value})" for kind, names in self.layouts.items()
+            ),
             found=show(", ".join(header.cells)),
             hint=hint,
         )
@@ -335,18 +333,18 @@ class _Reader:
                     found=show(str(values["date"])),
                     hint="give the days of the test only; a test runs weeks or months",
                 )
-        if "date" not in values or "arm" not in values:
+        if any(name not in values for name in self.rows.shared):
             return
-        key = (values["date"], values["arm"])
+        key = (values.get("date"), values["arm"])
         first = self.first_lines.setdefault(key, row.line)
         if first != row.line:
+            day = f"{values['date']} and " if "date" in values else ""
             self.add(
                 row.line,
                 1,
                 "",
-                f"duplicate row for {values['date']} and arm '{values['arm']}' "
-                f"(the first is on line {first})",
-                hint="keep one row per date and arm; delete or correct one of the two",
+                f"duplicate row for {day}arm '{values['arm']}' (the first is on line {first})",
+                hint=f"keep one row per {self.rows.key}; delete or correct one of the two",
             )
 
     def _check_every_arm(self, header: CsvRow, index: int, body: list[CsvRow]) -> None:
@@ -372,9 +370,9 @@ class _Reader:
         )
 
 
-def _closest(name: str) -> str:
+def _closest(name: str, known: tuple[str, ...]) -> str:
     """The known column a header name stands for, allowing for a typo."""
-    if name in _KNOWN:
+    if name in known:
         return name
-    close = difflib.get_close_matches(name, _KNOWN, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     return close[0] if close else name
