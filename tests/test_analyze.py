@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 
 import pytest
-from kaizen_portal.analysis import effects, validity, verdicts
+from kaizen_portal.analysis import effects, power, validity, verdicts
 from scipy import optimize
 
 from helpers import VALID, always_valid_reference, analysed
@@ -40,7 +40,10 @@ def test_randomized_proportions_match_the_stats_module(tmp_path: Path) -> None:
     alpha = verdicts.interval_alphas(raw, family, "holm", 0.95)[0]
     assert alpha is not None and alpha < 0.05
     shown = effects.proportion_interval(901, 10050, 812, 10000, alpha)
-    assert arm.comparison.shown_at(shown, round(1 - alpha, 12)) == arm.comparison
+    # So is the change it could detect: "too small to tell" speaks of the test at that level.
+    mde = power.proportion_mde(812 / 10000, 10000, 10050, alpha)
+    assert mde is not None and expected.mde is not None and mde > expected.mde
+    assert arm.comparison.shown_at(shown, round(1 - alpha, 12), mde) == arm.comparison
     assert arm.comparison.unadjusted == (expected.ci_low, expected.ci_high)
     assert arm.comparison.ci_low < expected.ci_low
 

@@ -175,6 +175,8 @@ def test_a_guardrail_that_got_worse_is_flagged_on_the_card_the_index_and_the_exp
         f" (\u2212{abs(lift) * 100:.1f}%).</p>"
     ) in card
     assert "kz-chip--guardrail-metric" in card  # the results table names it a guardrail
+    table = card[card.index('class="kz-results"') :]
+    assert table.count(f"{flag}>Guardrail worse</span>") == 1  # on its own row too
     index = read(site, "experiments/index.html")
     rows = dict(re.findall(r'<tr data-kz-id="([^"]+)"(.*?)</tr>', index, re.S))
     assert flag in rows["EXP-2099-001"] and flag not in rows["EXP-2099-002"]
@@ -182,7 +184,8 @@ def test_a_guardrail_that_got_worse_is_flagged_on_the_card_the_index_and_the_exp
     assert by_id["EXP-2099-001"]["guardrails_worse"] == ["order_value"]
     assert by_id["EXP-2099-002"]["guardrails_worse"] == []
     guard = by_id["EXP-2099-001"]["results"][1]
-    assert guard["guardrail"] is True and guard["verdict"] == "loss"
+    assert guard["guardrail"] is True and guard["verdict"] == "loss" and guard["guardrail_worse"]
+    assert not by_id["EXP-2099-001"]["results"][0]["guardrail_worse"]
     assert 0 < guard["chance_better"] < 0.01
 
 

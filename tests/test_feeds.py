@@ -352,3 +352,13 @@ def test_summary_of_several_variants_names_each_arm(tmp_path: Path) -> None:
     # 97.5%; the win came second, at 0.05.
     assert f"; no form {lifts[1]} (loss, 97.5% interval " in text
     assert lifts[1].startswith(fmt.MINUS)
+
+
+def test_a_broken_split_s_headline_gives_no_interval(tmp_path: Path) -> None:
+    data = experiment("EXP-2099-001", metrics=copy.deepcopy(VALID["metrics"][:1]))
+    data["metrics"][0]["results"]["short_form"]["users"] = 12_000
+    portfolio, analyses = load(tmp_path, data)
+    assert analyses["exp-2099-001"].srm
+    rss, _ = rendered(portfolio, analyses)
+    line = rss_items(rss)[0].findtext("description")
+    assert "split broken: not a valid result" in line and "interval" not in line

@@ -87,6 +87,11 @@ def test_index_has_one_row_per_experiment_with_what_the_filters_need(samples: Bu
     assert float(row["data-kz-lift"]) == pytest.approx(0.0457, abs=1e-3)
     planned = rows["EXP-2026-019"]  # no decision, dates or numbers yet: no empty attributes
     assert not {"data-kz-decision", "data-kz-date", "data-kz-lift"} & planned.keys()
+    # A broken split's lift is struck through and ranks nowhere: it is not a result.
+    assert "data-kz-lift" not in rows["EXP-2026-006"]
+    page = next(f.content for f in samples.files if f.uri == "experiments/index.md")
+    broken_row = page[page.index('data-kz-id="EXP-2026-006"') :].split("</tr>", 1)[0]
+    assert 'class="kz-num kz-lift--invalid"' in broken_row
 
 
 def test_filter_options_list_every_value_with_its_count(samples: Build) -> None:

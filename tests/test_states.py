@@ -257,6 +257,15 @@ def test_the_outcome_says_the_chance_to_beat_the_control_in_words(tmp_path: Path
     assert pilot.chance == ""  # not randomized: no posterior to claim
 
 
+@pytest.mark.parametrize("state", [State.INVALID, State.INTERIM])
+def test_no_chance_is_said_for_a_result_that_is_not_valid_or_not_final(
+    state: State, tmp_path: Path
+) -> None:
+    analysis = analysed(tmp_path, CASES[state])
+    assert analysis.primary.variants[0].comparison.chance_better is not None  # the table's
+    assert outcome(analysis, 0.95).result.chance == ""
+
+
 def test_a_running_test_s_interval_reads_as_always_valid(tmp_path: Path) -> None:
     told = outcome(analysed(tmp_path, CASES[State.INTERIM]), 0.95)
     assert told.result.level.endswith("% always-valid")

@@ -22,7 +22,7 @@ from ..inputs.schema import (
     ProportionArm,
 )
 from ..inputs.vocabulary import Direction, MetricKind, Status
-from . import effects, sequential, trends, validity, verdicts
+from . import effects, power, sequential, trends, validity, verdicts
 from .distributions import alpha_of
 from .states import State, state_of
 
@@ -88,6 +88,10 @@ class Analysis:
     def primary(self) -> MetricResult | None:
         return next((m for m in self.metrics if m.primary), None)
 
+    def breaches(self, metric: MetricResult, arm: ArmResult) -> bool:
+        """Whether this comparison is a guardrail that got clearly worse (see breached)."""
+        return metric.guardrail and arm.verdict == "loss" and not self.srm
+
     @property
     def breached(self) -> tuple[tuple[MetricResult, ArmResult], ...]:
         """Guardrails that got clearly worse in a valid test, whatever the primary result.
@@ -95,14 +99,11 @@ class Analysis:
         Interim looks count: a guardrail is watched so that harm stops a test early, and a
         running test's comparisons are tested with always-valid p-values.
         """
-        if self.srm:
-            return ()
         return tuple(
             (metric, arm)
             for metric in self.metrics
-            if metric.guardrail
             for arm in metric.variants
-            if arm.verdict == "loss"
+            if self.breaches(metric, arm)
         )
 
     @property
@@ -162,7 +163,8 @@ def analyze(entry: Entry, catalog: Catalog) -> Analysis:
         judged = [arms[0]]
         for arm in arms[1:]:
             p_adjusted, alpha = next(corrected)
-            shown = _shown(arms[0], arm, alpha, settings.confidence, looks)
+            lower = definition.direction is Direction.LOWER
+            shown = _shown(arms[0], arm, alpha, settings.confidence, looks, lower)
             verdict = _judge(shown, p_adjusted, definition, settings.confidence)
             judged.append(replace(verdict, state=_state(verdict, exp, valid)))
         metrics.append(
@@ -216,11 +218,14 @@ def _shown(
     alpha: float | None,
     confidence: float,
     looks: Looks | None,
+    lower_is_better: bool,
 ) -> ArmResult:
-    """The arm with its interval at the level the correction tested it at.
+    """The arm with its interval, and the change it could detect, at the level the
+    correction tested it at: "too small to tell" is about the test the verdict reads.
 
     Only intervals the portal computed move; an author's reported interval is shown as
-    given, and an interval at the experiment's own level is already there.
+    given, and an interval at the experiment's own level is already there. A running
+    test's MDE stays the planned test's, at the experiment's level.
     """
     c = arm.comparison
     if c is None or alpha is None or c.p_value is None or c.ci_confidence is None:
@@ -229,10 +234,11 @@ def _shown(
     if isinstance(arm.numbers, PrecomputedArm) or level == c.ci_confidence:
         return arm
     if looks is not None:
-        interval = looks.look(control.numbers, arm.numbers, alpha).interval
+        interval, mde = looks.look(control.numbers, arm.numbers, alpha).interval, c.mde
     else:
         interval = _interval(control.numbers, arm.numbers, alpha)
-    return replace(arm, comparison=c.shown_at(interval, level))
+        mde = c.mde and _mde(control.numbers, arm.numbers, alpha, lower_is_better)
+    return replace(arm, comparison=c.shown_at(interval, level, mde))
 
 
 def _interval(control: Arm, variant: Arm, alpha: float) -> effects.Interval:
@@ -244,6 +250,15 @@ def _interval(control: Arm, variant: Arm, alpha: float) -> effects.Interval:
     return effects.mean_interval(
         control.n, control.mean, control.sd, variant.n, variant.mean, variant.sd, alpha
     )
+
+
+def _mde(control: Arm, variant: Arm, alpha: float, lower_is_better: bool) -> float | None:
+    if isinstance(control, ProportionArm) and isinstance(variant, ProportionArm):
+        return power.proportion_mde(
+            control.estimate, control.users, variant.users, alpha, lower_is_better
+        )
+    assert isinstance(control, MeanArm) and isinstance(variant, MeanArm)
+    return power.mean_mde(control.n, control.mean, control.sd, variant.n, variant.sd, alpha)
 
 
 def _state(arm: ArmResult, exp: Experiment, valid: bool) -> State:

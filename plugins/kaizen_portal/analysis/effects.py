@@ -57,9 +57,12 @@ class Comparison:
     chance_better: float | None = None  # posterior chance the variant is better the good way
     always_valid: bool = False  # interval and p-value hold at any look (a running test's)
 
-    def shown_at(self, interval: Interval, confidence: float) -> Comparison:
-        """The same comparison with its interval shown at another level (a correction's)."""
-        return replace(self, ci_low=interval[0], ci_high=interval[1], ci_confidence=confidence)
+    def shown_at(self, interval: Interval, confidence: float, mde: float | None) -> Comparison:
+        """The same comparison read at another level (a correction's): its interval, and
+        the change a test at that level could detect."""
+        return replace(
+            self, ci_low=interval[0], ci_high=interval[1], ci_confidence=confidence, mde=mde
+        )
 
 
 def compare_proportions(

@@ -60,7 +60,7 @@ def _levels(rows: Sequence[ForestRow], confidence: float) -> str:
         if (c := row.arm.comparison) and c.ci_confidence
     }
     if len(kinds) > 1:
-        return "interval at the level each was tested at"
+        return "intervals at their tested levels"  # short: the phone's axis is narrow
     return f"{kinds.pop() if kinds else confidence_level(confidence)} interval"
 
 
@@ -182,7 +182,7 @@ def metric_forest(
         return None
     placed = _distinct(placed)
     shown = placed[:FOREST_LIMIT]
-    axis_title = f"Lift, {_levels(shown, confidence)} where tested"
+    axis_title = f"Lift, {_levels(shown, confidence)}"
     caption = f"Every experiment that measured this metric, newest first: {_tally(placed)}."
     if len(shown) < len(placed):
         caption += f" The chart shows the latest {len(shown)}; the table lists all."

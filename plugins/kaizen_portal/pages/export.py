@@ -59,7 +59,13 @@ def _experiment(
         "headline": summary(analysis, confidence, as_of),
         "guardrails_worse": list(dict.fromkeys(metric.name for metric, _ in analysis.breached)),
         "results": [
-            _row(metric, arm, metric.arms[0], readout(analysis, arm, as_of))
+            _row(
+                metric,
+                arm,
+                metric.arms[0],
+                readout(analysis, arm, as_of),
+                analysis.breaches(metric, arm),
+            )
             for metric in analysis.metrics
             for arm in metric.variants
         ],
@@ -92,7 +98,13 @@ def _daily(analysis: Analysis, confidence: float) -> dict[str, Any] | None:
     return {"metric": primary.name, "ci_level": confidence, "always_valid": True, "rows": rows}
 
 
-def _row(metric: MetricResult, arm: ArmResult, control: ArmResult, told: Readout) -> dict[str, Any]:
+def _row(
+    metric: MetricResult,
+    arm: ArmResult,
+    control: ArmResult,
+    told: Readout,
+    guardrail_worse: bool,
+) -> dict[str, Any]:
     c = arm.comparison
     assert c is not None
     return {
@@ -102,6 +114,7 @@ def _row(metric: MetricResult, arm: ArmResult, control: ArmResult, told: Readout
         "direction": metric.definition.direction.value,
         "primary": metric.primary,
         "guardrail": metric.guardrail,
+        "guardrail_worse": guardrail_worse,  # a guardrail that got clearly worse, even interim
         "reported": metric.reported,
         "arm": arm.arm,
         "control_arm": control.arm,

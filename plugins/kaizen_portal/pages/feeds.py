@@ -19,6 +19,7 @@ from xml.etree import ElementTree as ET
 
 from ..analysis import formatting
 from ..analysis.comparisons import Analysis, ArmResult, MetricResult
+from ..analysis.states import State
 from ..inputs.portfolio import Entry, Portfolio
 from ..inputs.vocabulary import Decision, Status
 from .links import GeneratedFile, Links, PageOptions
@@ -122,7 +123,7 @@ def _lift(analysis: Analysis, arm: ArmResult, confidence: float, as_of: dt.date 
     assert c is not None  # only the control has no comparison
     told = readout(analysis, arm, as_of)
     notes = [told.note if told.explains else told.label.lower()]
-    if c.ci_low is not None and c.ci_high is not None:
+    if c.ci_low is not None and c.ci_high is not None and told.state is not State.INVALID:
         low, high = formatting.signed_percent(c.ci_low), formatting.signed_percent(c.ci_high)
         notes.append(f"{formatting.interval_level(c, confidence)} interval {low} to {high}")
     return f"{formatting.signed_percent(c.lift)} ({', '.join(notes)})"

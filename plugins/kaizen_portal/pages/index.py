@@ -17,6 +17,7 @@ from ..analysis.comparisons import Analysis, ArmResult
 from ..analysis.formatting import plural
 from ..analysis.insights import primary_arm
 from ..analysis.lineage import chronological
+from ..analysis.states import State
 from ..inputs.catalog import Catalog
 from ..inputs.portfolio import Portfolio
 from ..inputs.schema import Experiment
@@ -85,8 +86,9 @@ def index_row(analysis: Analysis, outcome: Outcome) -> IndexRow:
 
 
 def _lift_key(arm: ArmResult | None) -> str:
+    """Empty where there is no lift to rank by, a result that is not valid included."""
     comparison = arm.comparison if arm else None
-    if comparison is None or not math.isfinite(comparison.lift):
+    if comparison is None or not math.isfinite(comparison.lift) or arm.state is State.INVALID:
         return ""
     return f"{comparison.lift:.4g}"
 

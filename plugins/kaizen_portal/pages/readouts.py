@@ -217,10 +217,12 @@ def chance_words(analysis: Analysis, arm: ArmResult) -> str:
     """The chance to beat the control in plain words, or empty where none was computed.
 
     It is not corrected for the experiment's other comparisons, so with several it says
-    so: a 99% chance beside "too small to tell" must not read as the stronger claim.
+    so: a 99% chance beside "too small to tell" must not read as the stronger claim. A
+    split that is not valid gives no chance worth saying, and a running test's chance is
+    a fixed-horizon figure, not safe to read at every look: the table alone shows those.
     """
     c = arm.comparison
-    if c is None or c.chance_better is None:
+    if c is None or c.chance_better is None or arm.state in (State.INVALID, State.INTERIM):
         return ""
     exp = analysis.entry.meta
     size = formatting.chance(c.chance_better).replace("> ", "over ").replace("< ", "under ")
