@@ -14,6 +14,7 @@ from pathlib import Path
 from .check import run_check
 from .new import run_new
 from .project import EXIT_OK, CommandError, Project, open_project
+from .results import run_results
 from .schema import run_schema
 
 
@@ -30,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser = argparse.ArgumentParser(
         prog="kaizen",
-        description="Start, check and describe experiment write-ups of a Kaizen portal.",
+        description="Start, check, fill and describe experiment write-ups of a Kaizen portal.",
         parents=[project],
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -52,6 +53,19 @@ def build_parser() -> argparse.ArgumentParser:
             description=(
                 "Validate every write-up without building the site. Exit status: 0 no problems, "
                 "1 problems found, 2 the check could not run."
+            ),
+        )
+    )
+    _add_results(
+        commands.add_parser(
+            "results",
+            parents=[project],
+            help="fill a metric's results from the CSV an email, ad or analytics tool exports",
+            description=(
+                "Write a metric's numbers per arm into an experiment's file, from a CSV of "
+                "arm, users, conversions (or arm, n, mean, sd), or a daily file of date, arm, "
+                "... whose rows are summed. Only the metric's results lines change. Exit "
+                "status: 0 written, 1 problems found, 2 the command could not run."
             ),
         )
     )
@@ -90,6 +104,15 @@ def _add_check(check: argparse.ArgumentParser) -> None:
             _project(args), args.paths, os.environ.get("GITHUB_ACTIONS") == "true"
         )
     )
+
+
+def _add_results(results: argparse.ArgumentParser) -> None:
+    results.add_argument("id", metavar="ID", help="the experiment's id, e.g. EXP-2026-031")
+    results.add_argument("file", metavar="FILE.csv", help="the CSV exported by the tool")
+    results.add_argument(
+        "--metric", metavar="NAME", help="the metric to fill (default: the primary one)"
+    )
+    results.set_defaults(run=lambda args: run_results(_project(args), args))
 
 
 def _project(args: argparse.Namespace) -> Project:

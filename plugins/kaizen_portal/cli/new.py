@@ -20,12 +20,12 @@ import yaml
 
 from ..analysis.lineage import lineages
 from ..inputs.catalog import Catalog
-from ..inputs.files import display_path, read_write_up
-from ..inputs.portfolio import Entry, experiment_files, load_entry
-from ..inputs.problems import SourceError, did_you_mean
+from ..inputs.files import display_path
+from ..inputs.portfolio import Entry, load_entry
+from ..inputs.problems import did_you_mean
 from ..inputs.schema import ID_PATTERN, MetricResults
 from ..inputs.vocabulary import Design, Status, Visibility
-from .project import EXIT_OK, EXIT_PROBLEMS, CommandError, Project
+from .project import EXIT_OK, EXIT_PROBLEMS, CommandError, Project, taken_ids
 
 # Plain text with $-placeholders; the pages' templates are HTML.
 BODY_TEMPLATE = Path(__file__).parent / "new-experiment.md"
@@ -34,7 +34,6 @@ COMMENT_COLUMN = 34  # where trailing comments start, as in the authoring guide'
 
 # Ids already in use are read from the first ``id:`` line, so files the loader rejects
 # (broken YAML included) still reserve their number.
-_ID_LINE = re.compile(r"^id:[ \t]*['\"]?([A-Za-z0-9-]+)", re.MULTILINE)
 _NUMBERED_ID = re.compile(r"EXP-([0-9]{4})-([0-9]+)", re.IGNORECASE)
 _CYCLE_SUFFIX = re.compile(r"^(?P<idea>.+?), cycle [0-9]+(?::.*)?$", re.DOTALL)
 
@@ -87,24 +86,6 @@ def run_new(project: Project, args: argparse.Namespace) -> int:
     _write_new(project, path, render(draft), catalog)
     print(display_path(path, Path.cwd()))
     return EXIT_OK
-
-
-def taken_ids(project: Project) -> dict[str, Path]:
-    """Every id in use, by lowercase id: from file names and from ``id:`` lines.
-
-    Files that may not be read (links out of the project, pipes) reserve their name only.
-    """
-    taken: dict[str, Path] = {}
-    for path in experiment_files(project.experiments):
-        taken.setdefault(path.stem.lower(), path)
-        try:
-            raw = read_write_up(path, project.root, project.shown(path))
-        except SourceError:
-            continue
-        match = _ID_LINE.search(raw.decode("utf-8", errors="replace"))
-        if match:
-            taken.setdefault(match.group(1).lower(), path)
-    return taken
 
 
 def next_id(taken: Iterable[str], year: int) -> str:

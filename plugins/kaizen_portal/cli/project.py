@@ -6,6 +6,7 @@ plugin's own dependencies are installed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,13 +15,15 @@ import yaml
 
 from ..build.loading import load_portfolio
 from ..inputs.catalog import Catalog, load_catalog
-from ..inputs.files import display_path
-from ..inputs.portfolio import Portfolio
+from ..inputs.files import display_path, read_write_up
+from ..inputs.portfolio import Portfolio, experiment_files
+from ..inputs.problems import SourceError
 from ..inputs.vocabulary import DEFAULT_LAYOUT, ProjectLayout
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 MKDOCS_FILE = "mkdocs.yml"
 PLUGIN_NAME = "kaizen-portal"
+_ID_LINE = re.compile(r"^id:[ \t]*['\"]?([A-Za-z0-9-]+)", re.MULTILINE)
 
 
 class CommandError(Exception):
@@ -88,3 +91,21 @@ def _plugin_options(mkdocs_file: Path) -> dict[str, Any]:
         if isinstance(plugin, dict) and isinstance(plugin.get(PLUGIN_NAME), dict):
             return plugin[PLUGIN_NAME]
     return {}
+
+
+def taken_ids(project: Project) -> dict[str, Path]:
+    """Every id in use, by lowercase id: from file names and from ``id:`` lines.
+
+    Files that may not be read (links out of the project, pipes) reserve their name only.
+    """
+    taken: dict[str, Path] = {}
+    for path in experiment_files(project.experiments):
+        taken.setdefault(path.stem.lower(), path)
+        try:
+            raw = read_write_up(path, project.root, project.shown(path))
+        except SourceError:
+            continue
+        match = _ID_LINE.search(raw.decode("utf-8", errors="replace"))
+        if match:
+            taken.setdefault(match.group(1).lower(), path)
+    return taken
