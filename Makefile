@@ -6,10 +6,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: site serve test test-fast lint browser clean
+.PHONY: site site-properdocs serve test test-fast lint browser clean
 
 site: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+# The same portal built by ProperDocs, the maintained fork of MkDocs 1.x (see Engines).
+site-properdocs: $(STAMP)
+	$(BIN)/properdocs build --strict -f mkdocs.yml -d site-properdocs
 
 serve: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
@@ -41,4 +45,4 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
 clean:
-	rm -rf site $(VENV) node_modules .pytest_cache .ruff_cache
+	rm -rf site site-properdocs $(VENV) node_modules .pytest_cache .ruff_cache

@@ -89,11 +89,16 @@ MARKERS: set[str] = set()
 SITE_MARKERS = {"site", "browser"}
 
 
-def mkdocs(*args: str) -> list[str]:
-    """The command line of a real MkDocs run, for a test marked as building a site."""
+ENGINES = ("mkdocs", "properdocs")  # the engines a test may build the portal with
+
+
+def mkdocs(*args: str, engine: str = "mkdocs") -> list[str]:
+    """The command line of a real MkDocs (or ProperDocs) run, for a test marked as building
+    a site."""
     if not MARKERS & SITE_MARKERS:
         raise RuntimeError("this test runs MkDocs: mark it @pytest.mark.site")
-    return [sys.executable, "-m", "mkdocs", *args]
+    assert engine in ENGINES, engine
+    return [sys.executable, "-m", engine, *args]
 
 
 def mkdocs_build(
@@ -103,12 +108,13 @@ def mkdocs_build(
     strict: bool,
     env: dict[str, str] | None = None,
     quiet: bool = True,
+    engine: str = "mkdocs",
 ) -> subprocess.CompletedProcess[str]:
-    """A real `mkdocs build`, as a user or CI runs it, through the installed entry point.
+    """A real `mkdocs build` (or `properdocs build`), as a user or CI runs it.
 
     Quiet, it logs errors only; MkDocs then does not count warnings against --strict.
     """
-    command = mkdocs("build", "-f", str(project / "mkdocs.yml"), "-d", str(site))
+    command = mkdocs("build", "-f", str(project / "mkdocs.yml"), "-d", str(site), engine=engine)
     command += (["-q"] if quiet else []) + (["--strict"] if strict else [])
     return subprocess.run(
         command,

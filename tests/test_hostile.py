@@ -28,7 +28,7 @@ from kaizen_portal.mkdocs_plugin.sanitize import clean_toc, clean_writeup, write
 from kaizen_portal.pages.markers import WRITEUP_MARKER
 
 from conftest import screenshot
-from helpers import VALID, front_matter, make_project, mkdocs_build, write
+from helpers import ENGINES, VALID, front_matter, make_project, mkdocs_build, write
 
 CORPUS = Path(__file__).parent / "corpus"
 CASES = sorted(p for p in CORPUS.iterdir() if p.is_dir())
@@ -240,9 +240,10 @@ Text with <script>alert('body')</script> and [a link](javascript:alert('link')) 
 """
 
 
-@pytest.fixture(scope="module")
-def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("hostile")
+@pytest.fixture(scope="module", params=ENGINES)
+def hostile_site(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
+    """The hostile write-ups built by each engine: escaping must hold on every route."""
+    tmp = tmp_path_factory.mktemp(f"hostile-{request.param}")
     project = make_project(tmp)
     (project / "site_config" / "teams.yml").write_text(
         json.dumps({HOSTILE["team"]: {"description": HOSTILE["owner"]}}), encoding="utf-8"
@@ -264,7 +265,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     }
     write(project, "b.md", front_matter(child, BODY))
     site = tmp / "site"
-    result = mkdocs_build(project, site, strict=True)
+    result = mkdocs_build(project, site, strict=True, engine=request.param)
     assert result.returncode == 0, result.stderr
     return site
 
