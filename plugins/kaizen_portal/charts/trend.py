@@ -58,13 +58,14 @@ def daily_chart(
             xaxis2={"type": "date", "anchor": "y2"},
             yaxis={
                 "domain": [0.56, 1],
-                "title": {"text": f"Cumulative {plotly_text(what).lower()}"},
+                # Two lines each: a panel is shorter than a title on one line.
+                "title": {"text": f"Cumulative<br>{plotly_text(what).lower()}"},
                 "ticksuffix": "%" if proportion else "",
                 "automargin": True,
             },
             yaxis2={
                 "domain": [0, 0.44],
-                "title": {"text": f"Lift, {level} always-valid interval"},
+                "title": {"text": f"Lift, {level}<br>always-valid interval"},
                 "ticksuffix": "%",
                 "zeroline": True,
                 "zerolinewidth": 2,
