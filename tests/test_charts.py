@@ -241,7 +241,7 @@ def test_daily_chart_draws_cumulative_rates_and_the_lift_band() -> None:
     assert lower["fill"] == "tonexty"
     # A tint of the variant's colour, so the line and the grid show through the band.
     assert lower["fillcolor"] == "rgba(var(--kz-arm-2), 0.18)"
-    assert "Cumulative checkout completion" in chart.figure["layout"]["yaxis"]["title"]["text"]
+    assert "Cumulative<br>checkout completion" in chart.figure["layout"]["yaxis"]["title"]["text"]
     assert "2 days from 16 Jun 2025 to 17 Jun 2025" in chart.caption
 
 
