@@ -176,3 +176,28 @@ def test_a_metric_listed_without_results_gets_them_under_its_name(
         "      short_form: {users: 100, conversions: 12}\n",
     )
     assert load_portfolio(project).problems == ()
+
+
+def test_line_ends_are_kept_and_flow_style_metrics_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project(tmp_path)
+    monkeypatch.chdir(project)
+    text = front_matter(variant()).replace("\n", "\r\n")
+    (project / "experiments" / "a.md").write_bytes(text.encode())
+    csv = export(project, "arm,users,conversions\ncontrol,100,10\nshort_form,100,12\n")
+    assert kaizen("EXP-2099-001", csv) == 0
+    written = (project / "experiments" / "a.md").read_bytes()
+    assert b"\r\n" in written and b"\n" not in written.replace(b"\r\n", b"")
+
+    flow = variant(metrics=None)
+    inline = (
+        "metrics: [{name: checkout_completion, results: {control: {users: 1, conversions: 0}}}]"
+    )
+    (project / "experiments" / "a.md").write_text(
+        front_matter(flow).replace("---\n\n", inline + "\n---\n\n", 1), encoding="utf-8"
+    )
+    before = (project / "experiments" / "a.md").read_text(encoding="utf-8")
+    assert kaizen("EXP-2099-001", csv) == 2
+    assert "written in flow style" in capsys.readouterr().err
+    assert (project / "experiments" / "a.md").read_text(encoding="utf-8") == before

@@ -12,6 +12,7 @@ aligned line of the file).
 from __future__ import annotations
 
 import argparse
+import codecs
 import sys
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,8 @@ def run_results(project: Project, args: argparse.Namespace) -> int:
     path = _write_up(project, args.id)
     shown = project.shown(path)
     try:
-        text = decode(read_write_up(path, project.root, shown), shown)
+        raw = read_write_up(path, project.root, shown)
+        text = decode(raw, shown)
         source = parse_front_matter(text, shown)
     except SourceError as exc:
         raise CommandError(exc.problem.format(), EXIT_PROBLEMS) from None
@@ -63,7 +65,7 @@ def run_results(project: Project, args: argparse.Namespace) -> int:
             + "\n".join(p.format() for p in refused),
             EXIT_PROBLEMS,
         )
-    path.write_text(edited, encoding="utf-8")
+    path.write_bytes(_as_written(edited, raw))
     print(f"{shown}: {name} results from {args.file}: " + "; ".join(_told(numbers, arms)))
     if problems.problems:
         print(f"{shown} has {plural(len(problems.problems), 'other problem')}:", file=sys.stderr)
@@ -71,6 +73,13 @@ def run_results(project: Project, args: argparse.Namespace) -> int:
             print(problem.format(), file=sys.stderr)
         return EXIT_PROBLEMS
     return EXIT_OK
+
+
+def _as_written(text: str, raw: bytes) -> bytes:
+    """The text with the file's own byte-order mark and line ends, which reading dropped."""
+    newline = "\r\n" if b"\r\n" in raw else "\n"
+    mark = codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b""
+    return mark + text.replace("\n", newline).encode("utf-8")
 
 
 def _write_up(project: Project, wanted: str) -> Path:
@@ -171,20 +180,32 @@ def _placed(
     """
     if index is not None and "results" in data["metrics"][index]:
         line, column = locate(("metrics", index, "results"))
+        _block_style(lines[line - 1][: column - 1])
         start = line - 1
         end = _block_end(lines, start, column - 1)
         return [*lines[:start], *_indented(results, column - 1), *lines[end:]]
     if index is not None:  # the metric is listed without results: add them under it
         line, column = locate(("metrics", index, "name"))
+        _block_style(lines[line - 1][: column - 1])
         end = _block_end(lines, line - 1, column - 1, item=True)
         return [*lines[:end], *_indented(results, column - 1), *lines[end:]]
     item = [f"- name: {name}", *("  " + r for r in results)]
     if data.get("metrics"):
         line, column = locate(("metrics", len(data["metrics"]) - 1))
+        _block_style(lines[line - 1][: column - 1])
         end = _block_end(lines, line - 1, column - 1, item=True)
         return [*lines[:end], *_indented(item, column - 3), *lines[end:]]  # at the dash
     close = _closing_line(lines)
     return [*lines[:close], "metrics:", *_indented(item, 2), *lines[close:]]
+
+
+def _block_style(before: str) -> None:
+    """Refuse a key written inside a flow collection: its lines cannot be replaced alone."""
+    if before.strip() not in ("", "-"):
+        raise CommandError(
+            "the metrics are written in flow style ([...] or {...}); write them as a block"
+            " list, as the guide's template does, and run kaizen results again"
+        )
 
 
 def _block_end(lines: list[str], start: int, column: int, item: bool = False) -> int:
