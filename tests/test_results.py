@@ -201,3 +201,107 @@ def test_line_ends_are_kept_and_flow_style_metrics_are_refused(
     assert kaizen("EXP-2099-001", csv) == 2
     assert "written in flow style" in capsys.readouterr().err
     assert (project / "experiments" / "a.md").read_text(encoding="utf-8") == before
+
+
+# --- layouts a write-up may have --------------------------------------------------------
+
+HEAD = (
+    "---\nid: EXP-2099-001\ntitle: Layouts\nstatus: planned\nowner: Ana Ruiz\nteam: Web\n"
+    "hypothesis: Fewer fields.\narms: [control, short_form]\n"
+)
+ROWS = "arm,users,conversions\ncontrol,100,10\nshort_form,100,12\n"
+FILLED = (
+    "      control:    {users: 100, conversions: 10}\n"
+    "      short_form: {users: 100, conversions: 12}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("metrics", "expected"),
+    [
+        pytest.param(  # a comment at the key's indent inside the block is the block's own
+            "metrics:\n  - name: checkout_completion\n    results:\n"
+            "      control: {users: 1, conversions: 0}\n    # a note\n"
+            "      short_form: {users: 1, conversions: 0}\n",
+            "metrics:\n  - name: checkout_completion\n    results:\n" + FILLED,
+            id="comment-inside",
+        ),
+        pytest.param(  # results as the item's first key keeps its dash
+            "metrics:\n  - results:\n      control: {users: 1, conversions: 0}\n"
+            "      short_form: {users: 1, conversions: 0}\n    name: checkout_completion\n",
+            "metrics:\n  - results:\n" + FILLED + "    name: checkout_completion\n",
+            id="results-first",
+        ),
+        pytest.param(
+            "metrics: []\n",
+            "metrics:\n  - name: checkout_completion\n    results:\n" + FILLED,
+            id="empty-list",
+        ),
+    ],
+)
+def test_layouts_are_filled_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, metrics: str, expected: str
+) -> None:
+    project = make_project(tmp_path)
+    monkeypatch.chdir(project)
+    (project / "experiments" / "a.md").write_text(f"{HEAD}{metrics}---\n\nBody.\n", "utf-8")
+    assert kaizen("EXP-2099-001", export(project, ROWS), "--metric", "checkout_completion") == 0
+    text = (project / "experiments" / "a.md").read_text(encoding="utf-8")
+    assert text == f"{HEAD}{expected}---\n\nBody.\n"
+    assert load_portfolio(project).problems == ()
+
+
+def test_an_edit_that_would_break_the_file_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A flow mapping continued on a less indented line: the block's end cannot be told by
+    # indentation, so the edit would leave a line behind; the new problem refuses it.
+    project = make_project(tmp_path)
+    monkeypatch.chdir(project)
+    metrics = (
+        "metrics:\n  - name: checkout_completion\n    results:\n"
+        "      control: {users: 1,\n    conversions: 0}\n"
+        "      short_form: {users: 1, conversions: 0}\n"
+    )
+    original = f"{HEAD}{metrics}---\n\nBody.\n"
+    (project / "experiments" / "a.md").write_text(original, "utf-8")
+    assert load_portfolio(project).problems == ()
+    assert kaizen("EXP-2099-001", export(project, ROWS)) == 1
+    assert "nothing was written" in capsys.readouterr().err
+    assert (project / "experiments" / "a.md").read_text(encoding="utf-8") == original
+
+
+def test_arms_yaml_would_misread_are_quoted_and_small_means_keep_their_digits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = make_project(tmp_path)
+    monkeypatch.chdir(project)
+    head = HEAD.replace("arms: [control, short_form]", 'arms: ["yes", "null"]')
+    (project / "experiments" / "a.md").write_text(f"{head}---\n\nBody.\n", "utf-8")
+    rows = "arm,n,mean,sd\nyes,100,0.00004,0.00004\nnull,100,-0.00004,0.123456789\n"
+    assert kaizen("EXP-2099-001", export(project, rows), "--metric", "order_value") == 0
+    text = (project / "experiments" / "a.md").read_text(encoding="utf-8")
+    assert '      "yes":  {n: 100, mean: 0.00004, sd: 0.00004}\n' in text
+    assert '      "null": {n: 100, mean: -0.00004, sd: 0.1235}\n' in text
+    assert load_portfolio(project).problems == ()
+
+
+def test_mixed_line_ends_stay_as_they_were(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make_project(tmp_path)
+    monkeypatch.chdir(project)
+    metrics = "metrics:\n  - name: checkout_completion\n    results:\n" + FILLED.replace(
+        "100", "1"
+    ).replace("10}", "0}").replace("12}", "0}")
+    raw = f"{HEAD}{metrics}---\n".encode() + b"\r\nA body\r\nwritten on Windows.\r\n"
+    (project / "experiments" / "a.md").write_bytes(raw)
+    assert kaizen("EXP-2099-001", export(project, ROWS)) == 0
+    written = (project / "experiments" / "a.md").read_bytes()
+    assert written.endswith(b"---\n\r\nA body\r\nwritten on Windows.\r\n")
+    assert FILLED.encode() in written
+
+
+def test_a_file_without_a_size_is_read_to_the_limit_only(
+    samples: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert kaizen("EXP-2026-020", "/dev/zero") == 2
+    assert capsys.readouterr().err == "kaizen: error: /dev/zero is larger than 5 MB\n"

@@ -12,7 +12,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .problems import MAX_PROBLEMS, Finding, Loc, Locate, Problem, capped, did_you_mean, show
+from .problems import (
+    MAX_PROBLEMS,
+    Finding,
+    Loc,
+    Locate,
+    Problem,
+    capped,
+    closest,
+    did_you_mean,
+    show,
+)
 from .schema import PATTERN_WORDS
 from .vocabulary import MetricKind
 
@@ -90,7 +100,7 @@ def from_validation_error(
     ``known_fields(loc)`` lists the valid keys of the mapping at ``loc`` for typo hints;
     ``hints`` gives, by field name, what to write where a wrong value has no hint of its own.
     """
-    errors = error.errors(include_url=False)
+    errors = _misspelt_not_missing(error.errors(include_url=False), known_fields)
     # Only the listed ones are located: each search of the file is as long as the file.
     findings = [_finding(err, known_fields) for err in errors[: MAX_PROBLEMS + 1]]
     if hints:
@@ -123,6 +133,23 @@ def _finding(err: Any, known_fields: Callable[[Loc], Iterable[str]] | None) -> F
 
 
 _ARM_KINDS = frozenset(kind.value for kind in MetricKind)
+
+
+def _misspelt_not_missing(
+    errors: list[Any], known_fields: Callable[[Loc], Iterable[str]] | None
+) -> list[Any]:
+    """Without the "missing" of a field written, misspelt, beside it: ``titel:`` is one
+    problem (an unknown field, did you mean 'title'?), not two."""
+    if known_fields is None:
+        return errors
+    meant = set()
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            loc = _file_loc(err["loc"])
+            close = closest(str(loc[-1]), known_fields(loc[:-1]))
+            if close is not None:
+                meant.add((*loc[:-1], close))
+    return [e for e in errors if not (e["type"] == "missing" and _file_loc(e["loc"]) in meant)]
 
 
 def _file_loc(loc: Loc) -> Loc:
