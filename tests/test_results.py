@@ -305,3 +305,19 @@ def test_a_file_without_a_size_is_read_to_the_limit_only(
 ) -> None:
     assert kaizen("EXP-2026-020", "/dev/zero") == 2
     assert capsys.readouterr().err == "kaizen: error: /dev/zero is larger than 5 MB\n"
+
+
+def test_a_totals_file_is_told_in_arms_not_days(
+    samples: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert kaizen("EXP-2026-020", export(samples, "arm,n,mean,sd\n")) == 1
+    assert capsys.readouterr().out == (
+        "export.csv:1:1: the file has a header but no rows (expected one row per arm, found"
+        " nothing). Hint: add one row per arm below the header\n"
+    )
+    rows = "arm,n,mean,sd\ncontrol,0,38.9,15.1\nsecond_bag,10,inf,19.8\n"
+    assert kaizen("EXP-2026-020", export(samples, rows)) == 1
+    out = capsys.readouterr().out
+    assert "n: an arm needs at least one observation" in out
+    assert "leave out the row of an arm without observations" in out
+    assert "Hint: give the arm's actual value" in out

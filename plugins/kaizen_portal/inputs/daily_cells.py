@@ -29,6 +29,12 @@ class RowsFile:
     shared: tuple[str, ...]  # the columns before a metric kind's own
     per: str  # "day and arm": what one row is for
     key: str  # "date and arm": what no two rows may share
+    one: str  # "a day": what a row's numbers count, in hints
+
+    @property
+    def its(self) -> str:
+        """``the day's``, ``the arm's``."""
+        return f"the {self.one.split()[-1]}'s"
 
     @property
     def layouts(self) -> dict[MetricKind, tuple[str, ...]]:
@@ -42,8 +48,8 @@ class RowsFile:
         return tuple(dict.fromkeys(n for names in self.layouts.values() for n in names))
 
 
-DAILY = RowsFile("daily", ("date", "arm"), "day and arm", "date and arm")
-TOTALS = RowsFile("totals", ("arm",), "arm", "arm")  # a tool's export of each arm's numbers
+DAILY = RowsFile("daily", ("date", "arm"), "day and arm", "date and arm", "a day")
+TOTALS = RowsFile("totals", ("arm",), "arm", "arm", "an arm")  # a tool's per-arm export
 
 
 @dataclass(frozen=True)
@@ -81,13 +87,13 @@ def parse_date(cell: str) -> dt.date | Bad:
     return day
 
 
-def count_parser(minimum: int) -> Callable[[str], int | Bad]:
+def count_parser(minimum: int, one: str = "a day") -> Callable[[str], int | Bad]:
     below = (
         Bad("a count cannot be negative", "write 0 for none")
         if minimum == 0
         else Bad(
-            "a day needs at least one observation",
-            "leave out the row of a day without observations",
+            f"{one} needs at least one observation",
+            f"leave out the row of {one} without observations",
         )
     )
 
@@ -110,7 +116,8 @@ def count_parser(minimum: int) -> Callable[[str], int | Bad]:
     return parse
 
 
-def number_parser(minimum: float | None) -> Callable[[str], float | Bad]:
+def number_parser(minimum: float | None, its: str = "the day's") -> Callable[[str], float | Bad]:
+
     def parse(cell: str) -> float | Bad:
         try:
             value = float(cell)
@@ -119,7 +126,7 @@ def number_parser(minimum: float | None) -> Callable[[str], float | Bad]:
                 return Bad("not a number", "use a point as the decimal separator, e.g. 12.5")
             return Bad("not a number", "write a plain number, e.g. 12.5")
         if not math.isfinite(value):
-            return Bad("not a finite number", "give the day's actual value")
+            return Bad("not a finite number", f"give {its} actual value")
         if abs(value) > MAX_MAGNITUDE:
             return Bad(
                 "implausibly large number",
@@ -135,24 +142,27 @@ def number_parser(minimum: float | None) -> Callable[[str], float | Bad]:
     return parse
 
 
-def column_specs(arm_names: str, parse_arm: Callable[[str], object]) -> dict[str, Column]:
+def column_specs(
+    arm_names: str, parse_arm: Callable[[str], object], rows: RowsFile = DAILY
+) -> dict[str, Column]:
     """Every column either layout may have; ``arm_names`` lists the write-up's arms."""
+    one, its = rows.one, rows.its
     return {
         "date": Column("a date like 2025-06-16", "give every row its date", parse_date),
         "arm": Column(arm_names, "give every row its arm", parse_arm),
-        "users": Column("a whole number ≥ 0", "write 0 for a day without users", count_parser(0)),
+        "users": Column("a whole number ≥ 0", f"write 0 for {one} without users", count_parser(0)),
         "conversions": Column(
-            "a whole number ≥ 0", "write 0 for a day without conversions", count_parser(0)
+            "a whole number ≥ 0", f"write 0 for {one} without conversions", count_parser(0)
         ),
         "n": Column(
             "a whole number ≥ 1",
-            "leave out the row of a day without observations",
-            count_parser(1),
+            f"leave out the row of {one} without observations",
+            count_parser(1, one),
         ),
-        "mean": Column("a number like 12.5", "give the day's mean", number_parser(None)),
+        "mean": Column("a number like 12.5", f"give {its} mean", number_parser(None, its)),
         "sd": Column(
             "a number ≥ 0 like 3.2",
-            "give the day's standard deviation (0 when all values were equal)",
-            number_parser(0.0),
+            f"give {its} standard deviation (0 when all values were equal)",
+            number_parser(0.0, its),
         ),
     }

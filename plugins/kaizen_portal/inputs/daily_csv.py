@@ -69,7 +69,7 @@ class _Reader:
         self.first_lines: dict[tuple[object, object], int] = {}  # (date, arm) -> line
         self.dates: set[object] = set()
         one_of = "one of " + ", ".join(f"'{a}'" for a in arms)
-        self.specs = column_specs(one_of, self._parse_arm)
+        self.specs = column_specs(one_of, self._parse_arm, rows)
 
     def add(
         self,
@@ -155,7 +155,9 @@ class _Reader:
                 "",
                 "the file has a header but no rows",
                 expected=f"one row per {self.rows.per}",
-                hint="add the daily numbers below the header, or remove 'data:' from the write-up",
+                hint="add the daily numbers below the header, or remove 'data:' from the write-up"
+                if self.rows is DAILY
+                else f"add one row per {self.rows.per} below the header",
             )
         elif "arm" in where and not unreadable:  # an unreadable line may hold the arm's rows
             self._check_every_arm(header, where["arm"], body)
