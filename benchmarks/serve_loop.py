@@ -75,7 +75,6 @@ def run(project: Path, n: int, saves: int, timeout: float) -> None:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page()
-            page.goto(base)
             to_page, to_search = [], []
             for save in range(saves):
                 marker = f"Servelooptitle{save}x{int(time.time())}"
@@ -115,8 +114,15 @@ def _save(path: Path, marker: str) -> None:
 
 
 def _searched(page, base: str, word: str) -> bool:
-    page.goto(base)  # a fresh page: Pagefind caches its index per page load
-    return bool(page.evaluate(SEARCH, word))
+    """Whether Pagefind finds the word; a fresh light page each time, as Pagefind keeps
+    its index per page load, and a server busy rebuilding is simply asked again."""
+    from playwright.sync_api import Error
+
+    try:
+        page.goto(base + "404.html", wait_until="domcontentloaded", timeout=120_000)
+        return bool(page.evaluate(SEARCH, word))
+    except Error:
+        return False
 
 
 def _get(url: str) -> str | None:
