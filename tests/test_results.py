@@ -25,6 +25,14 @@ def samples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return project
 
 
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project without write-ups, the command run from its folder."""
+    folder = make_project(tmp_path)
+    monkeypatch.chdir(folder)
+    return folder
+
+
 def kaizen(*args: str) -> int:
     return cli.main(["results", *args])
 
@@ -83,11 +91,7 @@ def test_a_daily_file_is_summed_into_the_results(samples: Path) -> None:
     assert changed(samples, file) == []
 
 
-def test_a_metric_not_yet_listed_is_added_and_the_file_passes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    project = make_project(tmp_path)
-    monkeypatch.chdir(project)
+def test_a_metric_not_yet_listed_is_added_and_the_file_passes(project: Path) -> None:
     planned = variant(status="planned", decision=None, dates=None, metrics=None)
     write(project, "a.md", front_matter(planned))
     csv = export(project, "arm,users,conversions\ncontrol,100,10\nshort_form,100,12\n")
@@ -155,11 +159,7 @@ def test_what_cannot_be_done_is_said_and_nothing_is_written(
     assert changed(samples, RUNNING) == []
 
 
-def test_a_metric_listed_without_results_gets_them_under_its_name(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    project = make_project(tmp_path)
-    monkeypatch.chdir(project)
+def test_a_metric_listed_without_results_gets_them_under_its_name(project: Path) -> None:
     planned = variant(status="planned", decision=None, dates=None, metrics=None)
     text = front_matter(planned).replace(
         "---\n\n", "metrics:\n  - name: checkout_completion\n    primary: true\n---\n\n", 1
@@ -179,10 +179,8 @@ def test_a_metric_listed_without_results_gets_them_under_its_name(
 
 
 def test_line_ends_are_kept_and_flow_style_metrics_are_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    project = make_project(tmp_path)
-    monkeypatch.chdir(project)
     text = front_matter(variant()).replace("\n", "\r\n")
     (project / "experiments" / "a.md").write_bytes(text.encode())
     csv = export(project, "arm,users,conversions\ncontrol,100,10\nshort_form,100,12\n")
@@ -239,11 +237,7 @@ FILLED = (
         ),
     ],
 )
-def test_layouts_are_filled_in_place(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, metrics: str, expected: str
-) -> None:
-    project = make_project(tmp_path)
-    monkeypatch.chdir(project)
+def test_layouts_are_filled_in_place(project: Path, metrics: str, expected: str) -> None:
     (project / "experiments" / "a.md").write_text(f"{HEAD}{metrics}---\n\nBody.\n", "utf-8")
     assert kaizen("EXP-2099-001", export(project, ROWS), "--metric", "checkout_completion") == 0
     text = (project / "experiments" / "a.md").read_text(encoding="utf-8")
@@ -252,12 +246,10 @@ def test_layouts_are_filled_in_place(
 
 
 def test_an_edit_that_would_break_the_file_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # A flow mapping continued on a less indented line: the block's end cannot be told by
     # indentation, so the edit would leave a line behind; the new problem refuses it.
-    project = make_project(tmp_path)
-    monkeypatch.chdir(project)
     metrics = (
         "metrics:\n  - name: checkout_completion\n    results:\n"
         "      control: {users: 1,\n    conversions: 0}\n"
@@ -272,10 +264,8 @@ def test_an_edit_that_would_break_the_file_is_refused(
 
 
 def test_arms_yaml_would_misread_are_quoted_and_small_means_keep_their_digits(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path,
 ) -> None:
-    project = make_project(tmp_path)
-    monkeypatch.chdir(project)
     head = HEAD.replace("arms: [control, short_form]", 'arms: ["yes", "null"]')
     (project / "experiments" / "a.md").write_text(f"{head}---\n\nBody.\n", "utf-8")
     rows = "arm,n,mean,sd\nyes,100,0.00004,0.00004\nnull,100,-0.00004,0.123456789\n"
@@ -286,9 +276,7 @@ def test_arms_yaml_would_misread_are_quoted_and_small_means_keep_their_digits(
     assert load_portfolio(project).problems == ()
 
 
-def test_mixed_line_ends_stay_as_they_were(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    project = make_project(tmp_path)
-    monkeypatch.chdir(project)
+def test_mixed_line_ends_stay_as_they_were(project: Path) -> None:
     metrics = "metrics:\n  - name: checkout_completion\n    results:\n" + FILLED.replace(
         "100", "1"
     ).replace("10}", "0}").replace("12}", "0}")
