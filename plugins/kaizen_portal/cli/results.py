@@ -50,7 +50,8 @@ def run_results(project: Project, args: argparse.Namespace) -> int:
     arms = [arm for arm in data.get("arms") or [] if isinstance(arm, str)]
     if not arms:
         raise CommandError(f"{shown} lists no arms yet: add 'arms: [control, variant]' first")
-    metrics = [m for m in data.get("metrics") or [] if isinstance(m, dict)]
+    listed = data.get("metrics") if isinstance(data.get("metrics"), list) else []
+    metrics = [m for m in listed if isinstance(m, dict)]
     name = args.metric or _primary(metrics)
     if name is None:
         raise CommandError(f"{shown} lists no metric yet: name one with --metric NAME")
@@ -58,7 +59,6 @@ def run_results(project: Project, args: argparse.Namespace) -> int:
     numbers = _numbers(Path(args.file), arms, kind)
     if numbers is None:
         return EXIT_PROBLEMS
-    listed = data.get("metrics") if isinstance(data.get("metrics"), list) else []
     index = next(
         (i for i, m in enumerate(listed) if isinstance(m, dict) and m.get("name") == name), None
     )
