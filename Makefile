@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: site site-properdocs serve test test-fast lint browser clean
+.PHONY: site site-properdocs site-zensical serve test test-fast lint browser clean
 
 site: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
@@ -14,6 +14,12 @@ site: $(STAMP)
 # The same portal built by ProperDocs, the maintained fork of MkDocs 1.x (see Engines).
 site-properdocs: $(STAMP)
 	$(BIN)/properdocs build --strict -f mkdocs.yml -d site-properdocs
+
+# The same portal built by Zensical, which runs no plugin: `kaizen generate` writes the
+# portal's pages into a docs folder first, and zensical.yml points Zensical at it.
+site-zensical: $(STAMP)
+	$(BIN)/kaizen generate build/zensical-docs
+	$(BIN)/zensical build --strict -f zensical.yml
 
 serve: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
@@ -45,4 +51,4 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
 clean:
-	rm -rf site site-properdocs $(VENV) node_modules .pytest_cache .ruff_cache
+	rm -rf site site-properdocs site-zensical build/zensical-docs .cache $(VENV) node_modules .pytest_cache .ruff_cache

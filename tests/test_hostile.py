@@ -24,8 +24,8 @@ from kaizen_portal.build.loading import load_portfolio
 from kaizen_portal.cli import main
 from kaizen_portal.inputs.catalog import Catalog
 from kaizen_portal.inputs.portfolio import load_entry
-from kaizen_portal.mkdocs_plugin.sanitize import clean_toc, clean_writeup, writeup_id
 from kaizen_portal.pages.markers import WRITEUP_MARKER
+from kaizen_portal.pages.sanitize import clean_toc, clean_writeup, writeup_id
 
 from conftest import screenshot
 from helpers import ENGINES, VALID, front_matter, make_project, mkdocs_build, write

@@ -39,6 +39,16 @@ def epoch_date(environ: Mapping[str, str]) -> dt.date | None:
     return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date() if epoch.isdigit() else None
 
 
+def build_date(environ: Mapping[str, str], project: Path, inputs: Iterable[Path]) -> dt.date | None:
+    """The build's date: ``SOURCE_DATE_EPOCH`` where the caller set it, else
+    :func:`build_epoch`'s, for a build that leaves the environment alone."""
+    given = epoch_date(environ)
+    if given is not None:
+        return given
+    epoch = build_epoch(project, inputs)
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).date() if epoch is not None else None
+
+
 def build_epoch(project: Path, inputs: Iterable[Path]) -> int | None:
     """The build's date: the last commit that touched the project, else its newest input.
 

@@ -134,6 +134,30 @@ def build(inputs: Inputs, options: PageOptions) -> Build:
     return Build(portfolio, analyses, files, hidden, home)
 
 
+def audience(include_internal: bool, drafts: bool) -> frozenset[Visibility]:
+    """Who a build is for: drafts only in a live preview, internals unless the site is public."""
+    shown = {Visibility.PUBLIC}
+    if include_internal:
+        shown.add(Visibility.INTERNAL)
+    if drafts:
+        shown.add(Visibility.DRAFT)
+    return frozenset(shown)
+
+
+def templates_folder(project: Path, configured: str | None) -> Path | None:
+    """The override templates' folder; they are the project's own files, never a folder
+    elsewhere (ValueError says so)."""
+    if not configured:
+        return None
+    folder = project / configured
+    if not folder.resolve().is_relative_to(project.resolve()):
+        raise ValueError(
+            f"templates_dir: {configured} leads out of the project;"
+            " hint: keep override templates in a folder beside mkdocs.yml"
+        )
+    return folder
+
+
 def _listings(
     portfolio: Portfolio,
     analyses: dict[str, Analysis],

@@ -22,10 +22,7 @@ def run_check(project: Project, paths: Sequence[Path], github: bool) -> int:
     portfolio = project.load()
     shown = [p for p in portfolio.problems if _under(p.path, selected)]
     warned = [w for w in portfolio.warnings if _under(w.path, selected)]
-    for problem in sorted([*shown, *warned]):
-        print(problem.format())
-        if github:
-            print(github_annotation(problem))
+    print_findings([*shown, *warned], github)
     checked = {project.shown(f) for f in experiment_files(project.experiments)}
     files = {path for path in checked if _under(path, selected)} | {p.path for p in shown}
     if shown:
@@ -37,6 +34,15 @@ def run_check(project: Project, paths: Sequence[Path], github: bool) -> int:
         summary += f", {plural(len(warned), 'warning')}"
     print(summary, file=sys.stderr)
     return EXIT_PROBLEMS if shown or warned else EXIT_OK
+
+
+def print_findings(findings: Iterable[Problem], github: bool) -> None:
+    """Each problem or warning on a line of its own, in file and line order; under GitHub
+    Actions, with the annotation that shows it on the file's line too."""
+    for finding in sorted(findings):
+        print(finding.format())
+        if github:
+            print(github_annotation(finding))
 
 
 def _selection(project: Project, path: Path) -> str:

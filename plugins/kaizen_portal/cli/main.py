@@ -1,6 +1,7 @@
 """The authors' command line, ``kaizen``: its commands, their options, and exit statuses.
 
-Each command lives in a module of its own (``new``, ``check``, ``schema``); this one only
+Each command lives in a module of its own (``new``, ``check``, ``results``, ``generate``,
+``schema``); this one only
 parses the command line and reports a command's error the same way for all of them.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from .check import run_check
@@ -31,50 +33,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser = argparse.ArgumentParser(
         prog="kaizen",
-        description="Start, check, fill and describe experiment write-ups of a Kaizen portal.",
+        description=(
+            "Start, check, fill and describe experiment write-ups of a Kaizen portal, and "
+            "write it out for any site engine."
+        ),
         parents=[project],
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    _add_new(
-        commands.add_parser(
-            "new",
-            parents=[project],
-            help="write a new experiment file with the next free id",
-            description=(
-                "Write experiments/<id>.md: a draft idea that passes `kaizen check` as it is."
-            ),
-        )
-    )
-    _add_check(
-        commands.add_parser(
-            "check",
-            parents=[project],
-            help="validate the write-ups and print each problem as path:line:col: message",
-            description=(
-                "Validate every write-up without building the site. Exit status: 0 no problems, "
-                "1 problems found, 2 the check could not run."
-            ),
-        )
-    )
-    _add_results(
-        commands.add_parser(
-            "results",
-            parents=[project],
-            help="fill a metric's results from the CSV an email, ad or analytics tool exports",
-            description=(
-                "Write a metric's numbers per arm into an experiment's file, from a CSV of "
-                "arm, users, conversions (or arm, n, mean, sd), or a daily file of date, arm, "
-                "... whose rows are summed. Only the metric's results lines change. Exit "
-                "status: 0 written, 1 problems found, 2 the command could not run."
-            ),
-        )
-    )
-    schema = commands.add_parser(
-        "schema",
-        parents=[project],
-        help="print the JSON Schema of the front-matter, for editors",
-    )
-    schema.set_defaults(run=run_schema)
+    for name, (summary, description, add) in _COMMANDS.items():
+        add(commands.add_parser(name, parents=[project], help=summary, description=description))
     return parser
 
 
@@ -113,6 +80,59 @@ def _add_results(results: argparse.ArgumentParser) -> None:
         "--metric", metavar="NAME", help="the metric to fill (default: the primary one)"
     )
     results.set_defaults(run=lambda args: run_results(_project(args), args))
+
+
+def _add_generate(generate: argparse.ArgumentParser) -> None:
+    generate.add_argument(
+        "folder",
+        type=Path,
+        metavar="DIR",
+        help="the folder to write (new, empty, or written by kaizen generate before)",
+    )
+
+    def run(args: argparse.Namespace) -> int:
+        from .generate import run_generate  # the whole build: `kaizen check` need not load it
+
+        return run_generate(_project(args), args.folder, os.environ.get("GITHUB_ACTIONS") == "true")
+
+    generate.set_defaults(run=run)
+
+
+# Each command: its one-line help, its description, and what adds its arguments.
+_COMMANDS: dict[str, tuple[str, str | None, Callable[[argparse.ArgumentParser], None]]] = {
+    "new": (
+        "write a new experiment file with the next free id",
+        "Write experiments/<id>.md: a draft idea that passes `kaizen check` as it is.",
+        _add_new,
+    ),
+    "check": (
+        "validate the write-ups and print each problem as path:line:col: message",
+        "Validate every write-up without building the site. Exit status: 0 no problems, "
+        "1 problems found, 2 the check could not run.",
+        _add_check,
+    ),
+    "results": (
+        "fill a metric's results from the CSV an email, ad or analytics tool exports",
+        "Write a metric's numbers per arm into an experiment's file, from a CSV of arm, "
+        "users, conversions (or arm, n, mean, sd), or a daily file of date, arm, ... whose "
+        "rows are summed. Only the metric's results lines change. Exit status: 0 written, "
+        "1 problems found, 2 the command could not run.",
+        _add_results,
+    ),
+    "generate": (
+        "write the whole portal into a docs folder, for an engine without the plugin",
+        "Run the portal's whole build with mkdocs.yml's settings and write every page and "
+        "file into DIR: a docs folder that Zensical (or any engine reading one) renders. "
+        "Problems are printed as kaizen check prints them. Exit status: 0 no problems, "
+        "1 problems found (DIR is written all the same), 2 it could not run.",
+        _add_generate,
+    ),
+    "schema": (
+        "print the JSON Schema of the front-matter, for editors",
+        None,
+        lambda schema: schema.set_defaults(run=run_schema),
+    ),
+}
 
 
 def _project(args: argparse.Namespace) -> Project:

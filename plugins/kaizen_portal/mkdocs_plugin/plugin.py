@@ -13,19 +13,18 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..build import git_dates
 from ..build.memo import Memo
-from ..build.pipeline import Inputs, build
+from ..build.pipeline import Inputs, audience, build, templates_folder
 from ..inputs.files import display_path
 from ..inputs.problems import not_published, printable
 from ..inputs.vocabulary import ProjectLayout, Visibility
-from ..pages.dashboard import default_home
+from ..pages.dashboard import default_home, with_dashboard
 from ..pages.links import HOME_URI, GeneratedFile, PageOptions
-from ..pages.markers import DASHBOARD_MARKER
 from ..pages.rendering import TemplateFailure
+from ..pages.sanitize import clean_toc, clean_writeup
 from ..pages.static_files import SCRIPTS, STYLESHEET, static_files
 from . import html_stash
 from .options import KaizenPortalConfig
 from .pagefind import SearchIndexError, index_site
-from .sanitize import clean_toc, clean_writeup
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -121,16 +120,10 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
         return files
 
     def _templates_dir(self) -> Path | None:
-        """Override templates are the project's own files, never a folder elsewhere."""
-        if not self.config.templates_dir:
-            return None
-        folder = self.project / self.config.templates_dir
-        if not folder.resolve().is_relative_to(self.project):
-            raise PluginError(
-                f"templates_dir: {printable(self.config.templates_dir)} leads out of the project;"
-                " hint: keep override templates in a folder beside mkdocs.yml"
-            )
-        return folder
+        try:
+            return templates_folder(self.project, self.config.templates_dir)
+        except ValueError as error:
+            raise PluginError(printable(str(error))) from None
 
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
@@ -139,7 +132,7 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
             return None
         # The dashboard's links are relative to the home page, so only there.
         if page.file.src_uri == HOME_URI:
-            markdown = markdown.replace(DASHBOARD_MARKER, f"\n\n{self.dashboard}\n\n")
+            markdown = with_dashboard(markdown, self.dashboard)
         if page.file.src_uri in self.generated or page.file.src_uri == HOME_URI:
             markdown, self.stashed[page.file.src_uri] = html_stash.hide(markdown)
         return markdown
@@ -191,12 +184,7 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
         return server
 
     def _audience(self) -> frozenset[Visibility]:
-        audience = {Visibility.PUBLIC}
-        if self.config.include_internal:
-            audience.add(Visibility.INTERNAL)
-        if self.serving:
-            audience.add(Visibility.DRAFT)
-        return frozenset(audience)
+        return audience(self.config.include_internal, drafts=self.serving)
 
     @staticmethod
     def _replace(files: Files, config: MkDocsConfig, generated: GeneratedFile) -> None:

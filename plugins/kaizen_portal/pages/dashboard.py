@@ -24,6 +24,12 @@ def default_home(site_name: str) -> str:
     return f"{head}<h1>{as_html(site_name)}</h1>\n\n{DASHBOARD_MARKER}\n"
 
 
+def with_dashboard(home: str, dashboard_html: str) -> str:
+    """The home page's Markdown with the dashboard where it asks for it: a block of its own,
+    so Markdown leaves the HTML as it is."""
+    return home.replace(DASHBOARD_MARKER, f"\n\n{dashboard_html}\n\n")
+
+
 def dashboard(
     portfolio: Portfolio,
     analyses: dict[str, Analysis],

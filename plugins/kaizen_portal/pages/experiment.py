@@ -35,7 +35,7 @@ def experiment_page(
     settings = catalog.settings
     known = states or {}
     frame = Frame(
-        lambda cycle: links.relative(uri, links.page_uri(cycle)),
+        lambda cycle: links.for_script(uri, links.page_uri(cycle)),
         lambda cycle: known.get(cycle.meta.slug),
         links.options.as_of,
     )

@@ -26,6 +26,11 @@ class PageOptions:
     # The build's own date (the last commit's): what a running test's days count up to
     # where it has no daily data. Never the clock, so a commit always builds the same.
     as_of: dt.date | None = None
+    # Links in href and src written as Markdown links to the pages' sources are
+    # (``../teams/web.md``), for an engine that rewrites every link of a page as it does
+    # a Markdown link (Zensical); otherwise as the site's own URLs, which MkDocs leaves
+    # alone in HTML.
+    source_links: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,16 +80,25 @@ class Links:
         return stem + "/"
 
     def relative(self, from_uri: str, to_uri: str) -> str:
+        """The link an attribute of the page of ``from_uri`` holds to the page of ``to_uri``."""
+        return _relative_url(self._linked(from_uri), self._linked(to_uri))
+
+    def for_script(self, from_uri: str, to_uri: str) -> str:
+        """The URL a script of the page opens (a chart's bar): relative to the page's URL
+        on every route, since no engine rewrites the data a script reads."""
         return _relative_url(self.url(from_uri), self.url(to_uri))
 
     def depth(self, uri: str) -> int:
-        """How many folders deep the page of ``uri`` lands."""
-        return len(_folders(self.url(uri)))
+        """How many folders deep the links of the page of ``uri`` start."""
+        return len(_folders(self._linked(uri)))
 
     def via_root(self, depth: int, to_uri: str) -> str:
         """A link up to the site root and down to ``to_uri``: the same from every page as
         deep, so HTML holding it can be shared by all of them."""
-        return "../" * depth + self.url(to_uri) or "./"
+        return "../" * depth + self._linked(to_uri) or "./"
+
+    def _linked(self, uri: str) -> str:
+        return uri if self.options.source_links else self.url(uri)
 
 
 def _relative_url(here: str, target: str) -> str:

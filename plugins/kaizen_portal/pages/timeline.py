@@ -20,7 +20,7 @@ def timeline_page(
     states = {a.entry.meta.slug: a.state for a in rows}
     as_of = links.options.as_of
     frame = Frame(
-        lambda entry: links.relative(uri, links.page_uri(entry)),
+        lambda entry: links.for_script(uri, links.page_uri(entry)),
         lambda entry: states.get(entry.meta.slug),
         as_of,
         span_of([a.entry for a in rows], as_of),  # one date range for every team

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 import nh3
 
-from ..pages.markers import WRITEUP_MARKER
+from .markers import WRITEUP_MARKER
 
 # Headings keep their ids (permalinks, the table of contents) and every element its class
 # (code highlighting, admonitions); nothing else beyond ammonia's defaults.
