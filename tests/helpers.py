@@ -65,6 +65,7 @@ def make_project(tmp_path: Path, *, samples: bool = False) -> Path:
     shutil.copytree(ROOT / "docs", project / "docs")
     shutil.copytree(ROOT / "theme", project / "theme")
     shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copy(ROOT / "zensical.yml", project / "zensical.yml")
     if samples:
         shutil.copytree(ROOT / "experiments", project / "experiments")
         shutil.copytree(ROOT / "data", project / "data")
@@ -89,16 +90,22 @@ MARKERS: set[str] = set()
 SITE_MARKERS = {"site", "browser"}
 
 
-ENGINES = ("mkdocs", "properdocs")  # the engines a test may build the portal with
+# The engines a test may build the portal with: Zensical through `kaizen generate`.
+ENGINES = ("mkdocs", "properdocs", "zensical")
+ZENSICAL_DOCS = "build/zensical-docs"  # where zensical.yml reads the generated docs folder
 
 
 def mkdocs(*args: str, engine: str = "mkdocs") -> list[str]:
     """The command line of a real MkDocs (or ProperDocs) run, for a test marked as building
     a site."""
-    if not MARKERS & SITE_MARKERS:
-        raise RuntimeError("this test runs MkDocs: mark it @pytest.mark.site")
+    require_site_marker()
     assert engine in ENGINES, engine
     return [sys.executable, "-m", engine, *args]
+
+
+def require_site_marker() -> None:
+    if not MARKERS & SITE_MARKERS:
+        raise RuntimeError("this test builds a site: mark it @pytest.mark.site")
 
 
 def mkdocs_build(
@@ -110,10 +117,13 @@ def mkdocs_build(
     quiet: bool = True,
     engine: str = "mkdocs",
 ) -> subprocess.CompletedProcess[str]:
-    """A real `mkdocs build` (or `properdocs build`), as a user or CI runs it.
+    """A real `mkdocs build` (or `properdocs build`, or `make site-zensical`'s two steps), as
+    a user or CI runs it.
 
     Quiet, it logs errors only; MkDocs then does not count warnings against --strict.
     """
+    if engine == "zensical":
+        return zensical_build(project, site, strict=strict, env=env)
     command = mkdocs("build", "-f", str(project / "mkdocs.yml"), "-d", str(site), engine=engine)
     command += (["-q"] if quiet else []) + (["--strict"] if strict else [])
     return subprocess.run(
@@ -122,6 +132,45 @@ def mkdocs_build(
         text=True,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
         check=False,
+    )
+
+
+def zensical_build(
+    project: Path, site: Path, *, strict: bool, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`kaizen generate` then `zensical build -f zensical.yml`, the site moved to ``site``.
+
+    As with MkDocs, a strict build stops at the first problem; a plain one goes on with
+    the folder, which is written all the same.
+    """
+    require_site_marker()
+    environment = {**os.environ, **(env or {})}
+    generate = [sys.executable, "-m", "kaizen_portal.cli", "--project", str(project)]
+    generated = subprocess.run(
+        [*generate, "generate", str(project / ZENSICAL_DOCS)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=False,
+    )
+    if generated.returncode != 0 and (strict or not (project / ZENSICAL_DOCS).is_dir()):
+        return generated
+    command = [sys.executable, "-m", "zensical", "build", "-f", str(project / "zensical.yml")]
+    built = subprocess.run(
+        [*command, *(["--strict"] if strict else [])],
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=False,
+    )
+    if built.returncode == 0:
+        shutil.rmtree(site, ignore_errors=True)
+        shutil.move(project / "site-zensical", site)
+    return subprocess.CompletedProcess(
+        built.args,
+        built.returncode,
+        generated.stdout + built.stdout,
+        generated.stderr + built.stderr,
     )
 
 

@@ -311,3 +311,29 @@ def test_no_author_string_runs_in_the_browser(hostile_site: Path, browser) -> No
         screenshot(page, "hostile")
         page.close()
     assert dialogs == []
+
+
+def test_no_author_string_runs_in_search_results(hostile_site: Path, browser) -> None:
+    """The search box of each engine (Pagefind's through the portal's, Zensical's own) shows
+    the hostile titles, owners and headings of its results as text."""
+    zensical = (hostile_site / "search.json").is_file()
+    box, field, results = (
+        (".md-search__button", "dialog input", "dialog a[href*='exp-2099-00']")
+        if zensical
+        else (".kz-search", "pagefind-modal input", ".pf-result-link[href*='exp-2099-00']")
+    )
+    with serve(hostile_site, free_port()) as url:
+        page = browser.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(url + "experiments/")
+        for query in ("quoted", "onerror", "Background"):
+            page.locator(box).click()
+            page.locator(field).fill(query)
+            page.locator(results).first.wait_for()
+            for link in page.locator(results).all()[:6]:
+                link.hover()
+            page.keyboard.press("Escape")
+            page.goto(url + "experiments/")
+        page.close()
+    assert dialogs == []

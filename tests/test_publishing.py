@@ -97,7 +97,10 @@ def test_pull_requests_check_build_test_and_link_check() -> None:
     assert python["with"]["cache"] == "pip"
     assert python["with"]["cache-dependency-path"] == "pyproject.toml"
     commands = runs(pr)
-    order = ["kaizen check", "mkdocs build --strict", "scripts/check-links site", "make test"]
+    order = ["kaizen check", "mkdocs build --strict", "scripts/check-links site\n", "make test"]
+    # The same portal on every engine (README: Engines), each strict.
+    order[2:2] = ["properdocs build --strict", "kaizen generate build/zensical-docs"]
+    order[4:4] = ["zensical build --strict -f zensical.yml", "scripts/check-links site-zensical"]
     positions = [commands.index(command) for command in order]
     assert positions == sorted(positions)
 

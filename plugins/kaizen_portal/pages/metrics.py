@@ -60,7 +60,7 @@ def metric_pages(
         uri = links.group_uri("metric", view.name)
         chart = metric_forest(
             view.comparisons,
-            lambda entry, uri=uri: links.relative(uri, links.page_uri(entry)),
+            lambda entry, uri=uri: links.for_script(uri, links.page_uri(entry)),
             catalog.settings.confidence,
         )
         files.append(

@@ -1,0 +1,222 @@
+"""`kaizen generate DIR`: the portal as a docs folder for an engine that runs no plugin.
+
+The folder must hold every page the plugin hands MkDocs, with the same content; report
+problems as `kaizen check` does; clean the write-up before any engine sees it; and never
+touch a folder it did not write.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import html
+import re
+from pathlib import Path
+
+import markdown
+import pytest
+from kaizen_portal import cli
+from kaizen_portal.build.docs_folder import (
+    MARK,
+    FolderError,
+    prerendered,
+    writeup_renderer,
+)
+from kaizen_portal.build.pipeline import Inputs, build
+from kaizen_portal.cli.project import read_site_config
+from kaizen_portal.pages.links import PageOptions
+from kaizen_portal.pages.markers import DASHBOARD_MARKER, WRITEUP_MARKER
+
+from helpers import VALID, front_matter, make_project, write
+
+
+@pytest.fixture(autouse=True)
+def elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from a folder that is no project, so no test can write into the repository."""
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+
+
+def generate(project: Path, folder: Path) -> int:
+    return cli.main(["--project", str(project), "generate", str(folder)])
+
+
+def test_the_folder_holds_every_page_the_plugin_makes(tmp_path: Path) -> None:
+    project = make_project(tmp_path, samples=True)
+    folder = tmp_path / "out"
+    assert generate(project, folder) == 0
+    written = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    pages = build(Inputs(project), PageOptions()).files
+    docs = {p.relative_to(project / "docs").as_posix() for p in (project / "docs").rglob("*")}
+    assert {g.uri for g in pages} <= written
+    assert {d for d in docs if (project / "docs" / d).is_file()} <= written
+    assert {"assets/kaizen/kaizen.css", "assets/kaizen/charts.js", MARK} <= written
+    home = (folder / "index.md").read_text(encoding="utf-8")
+    assert DASHBOARD_MARKER not in home and 'class="kz-dashboard' in home
+    assert len(list((folder / "experiments").glob("exp-*.md"))) == 22
+
+
+def test_pages_hold_what_the_plugin_s_pages_hold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One code path: the same pipeline's pages, links written from source to source, and
+    the write-up rendered; the built sites are compared word by word in test_engines.py."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    project = make_project(tmp_path, samples=True)
+    folder = tmp_path / "out"
+    assert generate(project, folder) == 0
+    site = read_site_config(project / "mkdocs.yml")
+    options = PageOptions(site_url=site.site_url, site_name=site.site_name, as_of=AS_OF)
+    plugin_pages = {g.uri: g.content for g in build(Inputs(project), options).files}
+    assert len(plugin_pages) > 100
+    for uri, content in plugin_pages.items():
+        ours = (folder / uri).read_text(encoding="utf-8")
+        head, marker, _ = ours.partition(WRITEUP_MARKER)
+        theirs = content.partition(WRITEUP_MARKER)[0]
+        assert LINK.sub("", head) == LINK.sub("", theirs), uri
+        assert bool(marker) == (WRITEUP_MARKER in content), uri
+    page = (folder / "experiments" / "exp-2025-011.md").read_text(encoding="utf-8")
+    assert 'href="../teams/email-crm.md"' in page  # Zensical resolves it as a Markdown link
+    assert 'href="../../teams/email-crm/"' in plugin_pages["experiments/exp-2025-011.md"]
+
+
+AS_OF = dt.datetime.fromtimestamp(1790000000, dt.UTC).date()
+LINK = re.compile(r'(?:href|src)="[^"]*"')
+
+
+def test_problems_are_reported_as_kaizen_check_reports_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project(tmp_path)
+    write(project, "good.md", front_matter(VALID))
+    broken = copy.deepcopy(VALID)
+    broken.update(id="EXP-2099-002", status="finished")
+    write(project, "broken.md", front_matter(broken))
+    assert cli.main(["--project", str(project), "check"]) == 1
+    checked = capsys.readouterr().out
+    folder = tmp_path / "out"
+    assert generate(project, folder) == 1
+    out, err = capsys.readouterr()
+    assert out == checked and "experiments/broken.md:" in out
+    assert "1 of 2 experiment files is not published" in err
+    assert (folder / "experiments" / "needs-attention.md").is_file()  # written all the same
+    assert (folder / "experiments" / "exp-2099-001.md").is_file()
+
+
+BODY = """## <img src=z onerror=alert('heading')> Background
+
+Text with <script>alert('body')</script> and [a link](javascript:alert('link')) and
+<a href="javascript:alert('raw')" onclick="alert(1)">raw</a>.
+
+```
+first line
+
+after a blank line
+```
+
+| a | b |
+| - | - |
+| 1 | 2 |
+"""
+
+
+def test_the_write_up_is_cleaned_html_that_markdown_passes_through_as_it_is() -> None:
+    page = f"<div>card</div>\n\n{WRITEUP_MARKER}\n\n{BODY}"
+    to_html = writeup_renderer([{"toc": {"permalink": True}}, "attr_list"])
+    written = prerendered(page, to_html)
+    writeup = written.partition(WRITEUP_MARKER)[2]
+    tags = re.findall(r"<[^>]+>", writeup)
+    assert not [t for t in tags if re.search(r"<(script|img)|\son\w+=|javascript:", t)], tags
+    assert "&lt;script&gt;" not in writeup  # a script is removed, not shown
+    assert "\n\n" not in writeup.strip()  # nothing that ends an HTML block for CommonMark
+    assert "<table>" in writeup and 'class="headerlink"' in writeup
+    # Any engine's Markdown then leaves the block exactly as it is, blank line in <pre> too.
+    block = writeup.strip()
+    assert block in markdown.markdown(written, extensions=["md_in_html", "attr_list"])
+    code = writeup.split("<code>")[1].split("</code>")[0]
+    assert html.unescape(code) == "first line\n\nafter a blank line\n"
+
+
+def test_a_page_without_a_write_up_is_left_as_it_is() -> None:
+    assert prerendered("# Metrics\n\n<table></table>\n", str.upper) == (
+        "# Metrics\n\n<table></table>\n"
+    )
+
+
+def test_an_extension_that_does_not_load_is_named() -> None:
+    with pytest.raises(FolderError, match=r"markdown_extensions: .*no_such_extension"):
+        writeup_renderer(["no_such_extension"])
+
+
+def test_a_folder_it_did_not_write_is_never_touched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project(tmp_path)
+    write(project, "good.md", front_matter(VALID))
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me", encoding="utf-8")
+    assert generate(project, folder) == 2
+    assert "not written by kaizen generate" in capsys.readouterr().err
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "keep me"
+    assert generate(project, project) == 2
+    assert generate(project, project / "docs") == 2
+    assert "the project's own folder" in capsys.readouterr().err
+
+
+def test_a_second_run_leaves_no_page_of_a_deleted_write_up(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    write(project, "good.md", front_matter(VALID))
+    other = copy.deepcopy(VALID)
+    other["id"] = "EXP-2099-002"
+    gone = write(project, "other.md", front_matter(other))
+    folder = tmp_path / "out"
+    assert generate(project, folder) == 0
+    assert (folder / "experiments" / "exp-2099-002.md").is_file()
+    gone.unlink()
+    assert generate(project, folder) == 0
+    assert not (folder / "experiments" / "exp-2099-002.md").exists()
+    assert (folder / "experiments" / "exp-2099-001.md").is_file()
+
+
+def test_mkdocs_yml_settings_reach_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plugin's options, with !ENV read as MkDocs reads it: one file for both routes."""
+    project = make_project(tmp_path)
+    write(project, "good.md", front_matter(VALID))
+    internal = copy.deepcopy(VALID)
+    internal.update(id="EXP-2099-002", visibility="internal")
+    write(project, "internal.md", front_matter(internal))
+    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace("pages_dir: experiments", "pages_dir: results")
+    (project / "mkdocs.yml").write_text(config, encoding="utf-8")
+    monkeypatch.setenv("KAIZEN_INCLUDE_INTERNAL", "false")
+    folder = tmp_path / "out"
+    assert generate(project, folder) == 0
+    assert (folder / "results" / "exp-2099-001.md").is_file()
+    assert not (folder / "results" / "exp-2099-002.md").exists()
+    monkeypatch.setenv("KAIZEN_INCLUDE_INTERNAL", "true")
+    assert generate(project, folder) == 0
+    assert (folder / "results" / "exp-2099-002.md").is_file()
+
+
+def test_env_tags_read_as_mkdocs_reads_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(
+        "site_name: !ENV [NAME, Fallback]\nsite_url: !ENV URL\nuse_directory_urls: false\n"
+        "markdown_extensions:\n  - admonition\n  - toc:\n      permalink: true\n"
+        "plugins:\n  kaizen-portal:\n    include_internal: !ENV [A, B, true]\n",
+        encoding="utf-8",
+    )
+    read = read_site_config(config)
+    assert (read.site_name, read.site_url, read.directory_urls) == ("Fallback", "", False)
+    assert read.markdown_extensions == ("admonition", {"toc": {"permalink": True}})
+    assert read.plugin == {"include_internal": True}
+    monkeypatch.setenv("B", "false")
+    monkeypatch.setenv("NAME", "Results")
+    assert read_site_config(config).plugin == {"include_internal": False}
+    assert read_site_config(config).site_name == "Results"
