@@ -22,7 +22,7 @@ site-zensical: $(STAMP)
 	$(BIN)/zensical build --strict -f zensical.yml
 
 serve: $(STAMP)
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dirty
 
 test: lint browser $(NODE_STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m pytest

@@ -1,7 +1,7 @@
 """The author's loop at scale: save a write-up under `mkdocs serve`, see it on screen.
 
 For each size, writes a synthetic project (synthetic.py), starts the live preview as
-`make serve` does (`mkdocs serve`), and saves an edit to one write-up several times: a new
+`make serve` does (`mkdocs serve --dirty`), and saves an edit to one write-up several times: a new
 title and one changed result, valid each time. For every save it prints the seconds from
 the save to the experiment's page being served with the change, and to the search index
 having it (Pagefind's own search, run in headless Chromium against the served site), then
@@ -60,7 +60,7 @@ def run(project: Path, n: int, saves: int, timeout: float) -> None:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": base}
     started = time.perf_counter()
     server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+        [sys.executable, "-m", "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{port}"],
         cwd=project,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -21,6 +21,7 @@ NAME = "kaizen_portal"
 STAGES = {"inputs": 0, "analysis": 1, "charts": 2, "pages": 3, "build": 4}
 ADAPTORS = ("mkdocs_plugin", "cli")
 ENGINE_PACKAGES = ("mkdocs", "material")  # imported by the MkDocs adaptor alone
+OTHER_ENGINES = ("properdocs", "zensical")  # run the portal, and are imported by nothing
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 
@@ -142,6 +143,13 @@ def test_only_the_mkdocs_adaptor_imports_mkdocs() -> None:
     }
     assert importers
     assert {stage(name) for name in importers} == {"mkdocs_plugin"}
+
+
+def test_no_module_imports_another_engine() -> None:
+    found = modules()
+    assert {
+        name for name, path in found.items() if imported(path, found) & set(OTHER_ENGINES)
+    } == set()
 
 
 def test_the_checks_find_what_they_look_for() -> None:

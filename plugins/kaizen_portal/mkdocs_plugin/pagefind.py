@@ -11,9 +11,13 @@ Nothing here imports MkDocs: the plugin calls ``index_site`` from ``on_post_buil
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -55,13 +59,13 @@ class Indexed(NamedTuple):
     seconds: float
 
 
-def index_site(site_dir: Path) -> Indexed:
-    """Indexes the built site in ``site_dir`` into ``site_dir/pagefind/``.
+def index_site(site_dir: Path, into: str = BUNDLE_DIR) -> Indexed:
+    """Indexes the built site in ``site_dir`` into ``site_dir/<into>/``.
 
     Raises SearchIndexError if Pagefind is missing, fails, or finds no page to index.
     """
     binary = _pagefind_binary()
-    command = [str(binary), "--site", str(site_dir), "--output-subdir", BUNDLE_DIR]
+    command = [str(binary), "--site", str(site_dir), "--output-subdir", into]
     command += ["--root-selector", ROOT_SELECTOR]
     for selector in EXCLUDE_SELECTORS:
         command += ["--exclude-selectors", selector]
@@ -96,3 +100,62 @@ def _pagefind_binary() -> Path:
             "(or set PAGEFIND_BINARY_PATH to a pagefind executable)"
         )
     return binary
+
+
+class BackgroundIndex:
+    """The live preview's search index, built while the preview goes on: a saved page is
+    on screen at once, its words in search a few seconds later. Saves made while an index
+    is being built are indexed together once it is done. Each index is written beside the
+    one being read and swapped in whole, so a search never reads half an index."""
+
+    def __init__(self, report: Callable[[Indexed | SearchIndexError], None]) -> None:
+        self._report = report
+        self._lock = threading.Lock()
+        self._wanted: Path | None = None
+        self._running = False
+
+    def request(self, site_dir: Path) -> None:
+        with self._lock:
+            self._wanted = site_dir
+            if self._running:
+                return
+            self._running = True
+        threading.Thread(target=self._run, name="pagefind", daemon=True).start()
+
+    def wait(self, timeout: float) -> bool:
+        """Whether every index asked for was built within ``timeout`` seconds (for tests)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self._running:
+                    return True
+            time.sleep(0.05)
+        return False
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                site, self._wanted = self._wanted, None
+                if site is None:
+                    self._running = False
+                    return
+            try:
+                self._report(_swapped(site))
+            except SearchIndexError as error:
+                self._report(error)
+
+
+def _swapped(site_dir: Path) -> Indexed:
+    fresh = f"{BUNDLE_DIR}.next"
+    shutil.rmtree(site_dir / fresh, ignore_errors=True)
+    indexed = index_site(site_dir, fresh)
+    old = site_dir / f"{BUNDLE_DIR}.old"
+    shutil.rmtree(old, ignore_errors=True)
+    try:
+        if (site_dir / BUNDLE_DIR).exists():
+            os.rename(site_dir / BUNDLE_DIR, old)
+        os.rename(site_dir / fresh, site_dir / BUNDLE_DIR)
+    except OSError as error:  # the preview stopped and took its folder along
+        raise SearchIndexError(f"could not put the new index in place: {error}") from error
+    shutil.rmtree(old, ignore_errors=True)
+    return indexed

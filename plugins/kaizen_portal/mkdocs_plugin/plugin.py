@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import logging
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +14,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..build import git_dates
 from ..build.memo import Memo
-from ..build.pipeline import Inputs, audience, build, templates_folder
+from ..build.pipeline import Build, Inputs, audience, build, templates_folder
 from ..inputs.files import display_path
 from ..inputs.problems import not_published, printable
 from ..inputs.vocabulary import ProjectLayout, Visibility
@@ -22,9 +23,9 @@ from ..pages.links import HOME_URI, GeneratedFile, PageOptions
 from ..pages.rendering import TemplateFailure
 from ..pages.sanitize import clean_toc, clean_writeup
 from ..pages.static_files import SCRIPTS, STYLESHEET, static_files
-from . import html_stash
+from . import html_stash, preview
 from .options import KaizenPortalConfig
-from .pagefind import SearchIndexError, index_site
+from .pagefind import BackgroundIndex, Indexed, SearchIndexError, index_site
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -35,12 +36,31 @@ if TYPE_CHECKING:
 log = get_plugin_logger(__name__)
 
 # `mkdocs serve` makes new plugin instances for every rebuild; what was parsed and analysed
-# before lives here, keyed by content (see build/memo.py).
+# before lives here, keyed by content (see build/memo.py), and what the last build wrote
+# (see preview.py).
 MEMO = Memo()
+WRITTEN = preview.Written()
+
+
+def _report_index(outcome: Indexed | SearchIndexError) -> None:
+    if isinstance(outcome, SearchIndexError):
+        log.error("the search index was not built: %s", outcome)
+    else:
+        log.info("Pagefind indexed %d pages in %.1f s", outcome.pages, outcome.seconds)
+
+
+# Under `mkdocs serve`, search is indexed beside the preview, never in its way.
+SEARCH = BackgroundIndex(_report_index)
+
+
+def _no_dirty_caution(record: logging.LogRecord) -> bool:
+    return not str(record.msg).startswith("A 'dirty' build is being performed")
 
 
 class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
     serving = False
+    dirty = False  # `mkdocs serve --dirty`: only the pages a save changed are rendered
+    plan: preview.Plan | None = None
     dashboard = ""
     generated: set[str] = set()  # noqa: RUF012 - replaced per build, never mutated in place
     pinned_epoch: str | None = None  # the SOURCE_DATE_EPOCH this plugin set, not the caller
@@ -49,6 +69,9 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Drafts belong to the live preview only; any build that could be published hides them.
         self.serving = command == "serve"
+        self.dirty = self.serving and dirty
+        if self.dirty:  # its caution is about pages MkDocs cannot know changed; these it can
+            logging.getLogger("mkdocs.commands.build").addFilter(_no_dirty_caution)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -74,6 +97,7 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
+        self.plan = None  # `mkdocs serve` keeps the plugin from one build to the next
         if not self.config.enabled:
             return None
         templates = self._templates_dir()
@@ -117,7 +141,38 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
         self.dashboard = result.dashboard
         if files.get_file_from_path(HOME_URI) is None:
             files.append(File.generated(config, HOME_URI, content=default_home(self.site_name)))
+        if self.dirty:
+            self._skip_unchanged(files, config, result)
         return files
+
+    def _skip_unchanged(self, files: Files, config: MkDocsConfig, result: Build) -> None:
+        """Tells MkDocs which pages are as the last build wrote them (see preview.py)."""
+        frame = preview.frame_digest(
+            Path(path) for path in (config.config_file_path, config.theme.custom_dir) if path
+        )
+        pages = files.documentation_pages()
+        self.digests = {f.src_uri: preview.page_digest(self._source(f), frame) for f in pages}
+        self.dests = {f.src_uri: f.abs_dest_path for f in pages}
+        self.sources = {g.uri: g.source for g in result.files if g.source}
+        self.plan = preview.plan(WRITTEN, config.site_dir, self.digests)
+        for file in pages:
+            unchanged = file.src_uri in self.plan.unchanged
+            file.is_modified = (lambda same: lambda: not same)(unchanged)  # type: ignore[method-assign]
+        # The last good page of a write-up broken by the save stays, as the preview had it.
+        broken = set(result.portfolio.broken_paths)
+        for uri in [u for u in self.plan.gone if WRITTEN.sources.get(u) in broken]:
+            del self.plan.gone[uri]
+            self.digests[uri], self.dests[uri] = WRITTEN.digests[uri], WRITTEN.dests[uri]
+            self.sources[uri] = WRITTEN.sources[uri]
+
+    def _source(self, file: File) -> str:
+        """A page's Markdown as the plugin makes it: the generated text, or the docs file
+        and, for the home page, the dashboard that goes into it."""
+        if file.generated_by:
+            return file.content_string
+        stamp = os.stat(file.abs_src_path or "")
+        extra = self.dashboard if file.src_uri == HOME_URI else ""
+        return f"{file.abs_src_path}:{stamp.st_size}:{stamp.st_mtime_ns}:{extra}"
 
     def _templates_dir(self) -> Path | None:
         try:
@@ -151,32 +206,38 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled:
             return
+        if self.plan is not None:  # a dirty live preview: this build's pages are the last
+            preview.remove(self.plan.gone, config.site_dir)
+            WRITTEN.site_dir, WRITTEN.digests = config.site_dir, self.digests
+            WRITTEN.dests, WRITTEN.sources = self.dests, self.sources
         # A project that keeps Material's search plugin keeps its search; search.js then
         # leaves Material's search box alone too.
         if "material/search" in config.plugins:
             log.info("Material's search plugin is enabled: no Pagefind index is built")
             return
-        # Also under `mkdocs serve`, whose site_dir is a temporary folder.
-        try:
-            indexed = index_site(Path(config.site_dir))
-        except SearchIndexError as error:
-            log.error("the search index was not built: %s", error)
+        # Under `mkdocs serve` (whose site_dir is a temporary folder) in the background; a
+        # build waits for its index, which a strict build needs.
+        if self.serving:
+            SEARCH.request(Path(config.site_dir))
             return
-        log.info("Pagefind indexed %d pages in %.1f s", indexed.pages, indexed.seconds)
+        try:
+            _report_index(index_site(Path(config.site_dir)))
+        except SearchIndexError as error:
+            _report_index(error)
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder
     ) -> LiveReloadServer | None:
         if not self.config.enabled:
             return None
-        # `mkdocs serve` watches only docs_dir and mkdocs.yml by default.
-        for folder in (
-            self.config.experiments_dir,
-            self.config.site_config_dir,
-            self.config.data_dir,
-        ):
-            if (self.project / folder).is_dir():
+        # `mkdocs serve` watches only docs_dir and mkdocs.yml by default; the override
+        # templates and the theme's folder make pages too.
+        c = self.config
+        for folder in (c.experiments_dir, c.site_config_dir, c.data_dir, c.templates_dir):
+            if folder and (self.project / folder).is_dir():
                 server.watch(str(self.project / folder))
+        if config.theme.custom_dir:
+            server.watch(config.theme.custom_dir)
         # Under site_url's path, as MkDocs serves it: /experiments/ of the README's example
         # site_url puts the index at /experiments/experiments/, not where one would guess.
         index = f"{server.url.rstrip('/')}/{self.config.pages_dir.strip('/')}/"

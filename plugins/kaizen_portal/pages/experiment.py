@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
 from ..analysis.comparisons import Analysis
 from ..analysis.lineage import Lineage
@@ -42,7 +43,7 @@ def experiment_page(
     page_charts = experiment_charts(
         analysis, lineage.cycles, lineage.cycle_number, frame, settings.confidence
     )
-    return render.page(
+    page = render.page(
         "experiment.md.j2",
         uri,
         title=entry.meta.title,
@@ -58,6 +59,7 @@ def experiment_page(
         outcome=render.outcome(analysis),
         readout=lambda arm: readout(analysis, arm, links.options.as_of),
     )
+    return replace(page, source=entry.path)
 
 
 def experiment_charts(

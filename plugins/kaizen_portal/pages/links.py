@@ -38,6 +38,7 @@ class GeneratedFile:
     uri: str
     content: str
     in_nav: bool = False  # only listing pages; experiment pages are reached through them
+    source: str = ""  # the write-up an experiment page shows (its path, as problems name it)
 
 
 HOME_URI = f"{INDEX_PAGE}.md"
