@@ -15,6 +15,7 @@ from pathlib import Path
 
 import markdown
 import pytest
+import yaml
 from kaizen_portal import cli
 from kaizen_portal.build.docs_folder import (
     MARK,
@@ -26,6 +27,7 @@ from kaizen_portal.build.pipeline import Inputs, build
 from kaizen_portal.cli.project import read_site_config
 from kaizen_portal.pages.links import PageOptions
 from kaizen_portal.pages.markers import DASHBOARD_MARKER, WRITEUP_MARKER
+from kaizen_portal.pages.rendering import front_matter as front_matter_of
 
 from helpers import VALID, front_matter, make_project, write
 
@@ -162,7 +164,12 @@ def test_a_folder_it_did_not_write_is_never_touched(
     assert (folder / "notes.txt").read_text(encoding="utf-8") == "keep me"
     assert generate(project, project) == 2
     assert generate(project, project / "docs") == 2
-    assert "the project's own folder" in capsys.readouterr().err
+    assert generate(project, project / "docs" / "generated") == 2
+    assert "the project's own folder or inside its docs" in capsys.readouterr().err
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "elsewhere")
+    assert generate(project, tmp_path / "link") == 2
+    assert "is a link" in capsys.readouterr().err
 
 
 def test_a_second_run_leaves_no_page_of_a_deleted_write_up(tmp_path: Path) -> None:
@@ -220,3 +227,20 @@ def test_env_tags_read_as_mkdocs_reads_them(
     monkeypatch.setenv("NAME", "Results")
     assert read_site_config(config).plugin == {"include_internal": False}
     assert read_site_config(config).site_name == "Results"
+
+
+def test_a_heading_s_permalink_leads_to_its_cleaned_id() -> None:
+    """An id may not begin with an underscore (sanitize.py); its ¶ link must follow it, or
+    the anchor is broken on every route and Zensical's strict build stops."""
+    to_html = writeup_renderer([{"toc": {"permalink": True}}])
+    written = prerendered(f"{WRITEUP_MARKER}\n\n## _private fields\n", to_html)
+    assert 'id="private-fields"' in written and 'href="#private-fields"' in written
+    assert "#_" not in written
+
+
+@pytest.mark.parametrize("title", ["1e3", "no", "0o17", "null", "2026-01-01", "'q' & \"r\""])
+def test_a_generated_page_s_title_stays_text_for_any_yaml_reader(title: str) -> None:
+    head = front_matter_of(title=title)
+    line = next(line for line in head.splitlines() if line.startswith('"title":'))
+    assert line.startswith('"title": "'), line  # quoted: no YAML 1.1 or 1.2 reader types it
+    assert yaml.safe_load(head.strip("-\n"))["title"] == title

@@ -121,3 +121,19 @@ def test_fill_computes_only_what_is_missing_and_sweep_forgets_what_went_unused()
     assert asked == [[0, 1], [1], [0, 1]]  # "c" was kept
     assert memo.fill([], compute) == []
     assert len(asked) == 3
+
+
+def test_a_listing_is_made_again_only_when_what_it_lists_changed(tmp_path: Path) -> None:
+    project = make_project(tmp_path, samples=True)
+    memo = Memo()
+    first = {f.uri: f for f in _build(project, memo).files}
+    path = project / "experiments" / "exp-2025-012.md"  # team Web, metric checkout completion
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("title: Shorter checkout form", "title: Fewer fields"), "utf-8")
+    again = {f.uri: f for f in _build(project, memo).files}
+    assert again["teams/email-crm.md"] is first["teams/email-crm.md"]  # lists nothing of it
+    assert again["metrics/email_open_rate.md"] is first["metrics/email_open_rate.md"]
+    for changed in ("teams/web.md", "metrics/checkout_completion.md", "people/ana-ruiz.md"):
+        assert "Fewer fields" in again[changed].content, changed
+    fresh = {f.uri: f.content for f in _build(project, Memo()).files}
+    assert {uri: f.content for uri, f in again.items()} == fresh

@@ -106,6 +106,8 @@ def folder_files(
 
 def write_folder(target: Path, files: Mapping[str, str | Path]) -> None:
     """Writes ``files`` into ``target``, which ends up holding them and nothing else."""
+    if target.is_symlink():
+        raise FolderError(f"{target} is a link; hint: give the folder it leads to, or a new one")
     if target.exists() and not target.is_dir():
         raise FolderError(f"{target} is a file, not a folder")
     if target.is_dir() and any(target.iterdir()) and not (target / MARK).is_file():

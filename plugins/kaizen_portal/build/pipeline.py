@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -124,7 +124,9 @@ def build(inputs: Inputs, options: PageOptions) -> Build:
     confidence = portfolio.catalog.settings.confidence
     render = Renderer.for_options(options, _templates_version(options.template_dir), confidence)
     analyses, files = _experiments(portfolio, family, changed, render, inputs.memo)
-    files += _listings(portfolio, analyses, family, render, portfolio.withheld(inputs.audience))
+    files += _listings(
+        portfolio, analyses, family, render, portfolio.withheld(inputs.audience), inputs.memo
+    )
     links = render.links
     export = export_json(portfolio, analyses, lambda e: links.url(links.page_uri(e)), options.as_of)
     files.append(GeneratedFile(EXPORT_URI, export))
@@ -164,15 +166,22 @@ def _listings(
     family: dict[str, Lineage],
     render: Renderer,
     withheld: frozenset[str],
+    memo: Memo,
 ) -> list[GeneratedFile]:
     """The pages that list write-ups: the index, the groups, the metrics, the timeline, and
-    the files that need attention when some do."""
+    the files that need attention when some do. A page of one group or metric is made
+    again only when what it lists changed (in `mkdocs serve`, where the memo lasts)."""
+
+    def once(key: Hashable, make: Callable[[], GeneratedFile]) -> GeneratedFile:
+        page = ("listing", key, render.links.options, render.version, render.confidence)
+        return memo.fill([page], lambda _: [make()])[0]
+
     files = [index_page(portfolio, analyses, render)]
     if portfolio.problems:
         files.append(needs_attention_page(portfolio, render, withheld))
     rows = newest_first(analyses[e.meta.slug] for e in portfolio.entries)
-    files += group_pages(rows, portfolio.catalog, render)
-    files += metric_pages(rows, portfolio.catalog, render)
+    files += group_pages(rows, portfolio.catalog, render, once)
+    files += metric_pages(rows, portfolio.catalog, render, once)
     files.append(timeline_page(rows, family, render))
     return files
 

@@ -26,8 +26,12 @@ from .project import EXIT_OK, EXIT_PROBLEMS, MKDOCS_FILE, CommandError, Project
 
 def run_generate(project: Project, target: Path, github: bool) -> int:
     site, plugin = project.site, project.site.plugin
-    if target.resolve() in (project.root, (project.root / site.docs_dir).resolve()):
-        raise CommandError(f"{target} is the project's own folder; hint: give a new folder")
+    docs = (project.root / site.docs_dir).resolve()
+    if target.resolve() == project.root or target.resolve().is_relative_to(docs):
+        raise CommandError(
+            f"{target} is the project's own folder or inside its docs; hint: give a new folder"
+            " (build/zensical-docs, as zensical.yml reads it)"
+        )
     pages_dir = str(plugin.get("pages_dir") or DEFAULT_PAGES_DIR).strip("/")
     try:
         templates = templates_folder(project.root, plugin.get("templates_dir"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from ..analysis import insights
 from ..analysis.comparisons import Analysis
@@ -17,7 +18,7 @@ from ..analysis.insights import Group
 from ..inputs.catalog import Catalog
 from ..inputs.vocabulary import Status
 from .links import GeneratedFile
-from .rendering import Renderer
+from .rendering import Once, Renderer, listed, made_now
 
 
 @dataclass(frozen=True)
@@ -43,15 +44,18 @@ KINDS = (
 
 
 def group_pages(
-    rows: Sequence[Analysis], catalog: Catalog, render: Renderer
+    rows: Sequence[Analysis], catalog: Catalog, render: Renderer, once: Once = made_now
 ) -> list[GeneratedFile]:
     """For each kind, the page of every group and the page that lists them; ``rows``
-    newest first."""
+    newest first. A group's page is made ``once`` for the same write-ups and description."""
     files: list[GeneratedFile] = []
     for kind in KINDS:
         groups = insights.group_by(rows, kind.names)
         files.append(_groups_page(render, kind, groups, catalog))
-        files.extend(_group_page(render, kind, group, catalog) for group in groups)
+        for group in groups:
+            key = ("group", kind.key, group.name, _description(kind, group, catalog))
+            make = partial(_group_page, render, kind, group, catalog)
+            files.append(once((*key, listed(group.rows)), make))
     return files
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from ..analysis import insights
 from ..analysis.comparisons import Analysis, ArmResult
@@ -11,7 +12,7 @@ from ..charts.forest import metric_forest
 from ..inputs.catalog import Catalog, MetricDef
 from .links import GeneratedFile
 from .readouts import readout
-from .rendering import Renderer
+from .rendering import Once, Renderer, listed, made_now
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,10 @@ def metric_views(rows: Sequence[Analysis], catalog: Catalog) -> list[MetricView]
 
 
 def metric_pages(
-    rows: Sequence[Analysis], catalog: Catalog, render: Renderer
+    rows: Sequence[Analysis], catalog: Catalog, render: Renderer, once: Once = made_now
 ) -> list[GeneratedFile]:
-    """The catalog's page and one page per metric."""
+    """The catalog's page and one page per metric, made ``once`` for the same definition
+    and write-ups."""
     views = metric_views(rows, catalog)
     links = render.links
     files = [
@@ -57,22 +59,27 @@ def metric_pages(
         )
     ]
     for view in views:
-        uri = links.group_uri("metric", view.name)
-        chart = metric_forest(
-            view.comparisons,
-            lambda entry, uri=uri: links.for_script(uri, links.page_uri(entry)),
-            catalog.settings.confidence,
-        )
-        files.append(
-            render.page(
-                "metric.md.j2",
-                uri,
-                title=view.definition.label,
-                hide=("navigation", "toc"),
-                view=view,
-                chart=chart,
-                settings=catalog.settings,
-                readout=lambda analysis, arm: readout(analysis, arm, links.options.as_of),
-            )
-        )
+        measured = tuple(dict.fromkeys(listed(analysis for analysis, _ in view.comparisons)))
+        key = ("metric", view.name, view.definition, catalog.settings, measured)
+        files.append(once(key, partial(_metric_page, view, catalog, render)))
     return files
+
+
+def _metric_page(view: MetricView, catalog: Catalog, render: Renderer) -> GeneratedFile:
+    links = render.links
+    uri = links.group_uri("metric", view.name)
+    chart = metric_forest(
+        view.comparisons,
+        lambda entry: links.for_script(uri, links.page_uri(entry)),
+        catalog.settings.confidence,
+    )
+    return render.page(
+        "metric.md.j2",
+        uri,
+        title=view.definition.label,
+        hide=("navigation", "toc"),
+        view=view,
+        chart=chart,
+        settings=catalog.settings,
+        readout=lambda analysis, arm: readout(analysis, arm, links.options.as_of),
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -146,6 +146,22 @@ def _environment(template_dir: Path | None, version: str = "") -> jinja2.Environ
     return env
 
 
+# Makes a listing page, or gives the one made before from the same inputs (the key, with
+# the pages' options, which the caller adds): the pipeline passes its memo, so a save
+# renders again only the listings that show what it changed.
+Once = Callable[[Hashable, Callable[[], GeneratedFile]], GeneratedFile]
+
+
+def made_now(_key: Hashable, make: Callable[[], GeneratedFile]) -> GeneratedFile:
+    return make()
+
+
+def listed(rows: Iterable[Analysis]) -> tuple[str, ...]:
+    """What a listing shows of its write-ups: each one's digest (of its file, the catalog
+    and the data files), in the listing's order."""
+    return tuple(analysis.entry.key for analysis in rows)
+
+
 def raw_numbers(numbers: Arm) -> str:
     """The author's own numbers, so a reader can check the computed value against them."""
     if isinstance(numbers, ProportionArm):
@@ -156,14 +172,21 @@ def raw_numbers(numbers: Arm) -> str:
     return "as reported"
 
 
-_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's, where PyYAML has it
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """libyaml's where PyYAML has it; every string in double quotes, so that no engine's
+    YAML reads a title such as ``1e3`` or ``no`` as a number or a boolean."""
+
+
+_Dumper.add_representer(
+    str, lambda dumper, text: dumper.represent_scalar("tag:yaml.org,2002:str", text, style='"')
+)
 
 
 def front_matter(**meta: object) -> str:
     """The generated page's own front-matter; YAML-dumped so no author string breaks it."""
     dumped = yaml.dump(
         {k: v for k, v in meta.items() if v is not None},
-        Dumper=_DUMPER,
+        Dumper=_Dumper,
         allow_unicode=True,
         sort_keys=True,
         width=10_000,

@@ -66,6 +66,8 @@ def _own_classes(value: str) -> str | None:
 def _attribute(tag: str, attribute: str, value: str) -> str | None:
     if attribute == "id":
         return writeup_id(value)
+    if attribute == "href" and value.startswith("#"):  # a heading's ¶, to its cleaned id
+        return "#" + writeup_id(value[1:])
     if attribute == "class":
         return _own_classes(value)
     return value
