@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -137,3 +138,27 @@ def test_a_listing_is_made_again_only_when_what_it_lists_changed(tmp_path: Path)
         assert "Fewer fields" in again[changed].content, changed
     fresh = {f.uri: f.content for f in _build(project, Memo()).files}
     assert {uri: f.content for uri, f in again.items()} == fresh
+
+
+@pytest.mark.parametrize("samples", [True, False])
+def test_the_export_made_by_parts_is_the_whole_document_json_writes(
+    tmp_path: Path, samples: bool
+) -> None:
+    """Each experiment's part is kept by its write-up; joined, they must be byte for byte
+    what json.dumps writes for the whole document, empty list included."""
+    project = make_project(tmp_path, samples=samples)
+    memo = Memo()
+    result = _build(project, memo)
+    text = next(f.content for f in result.files if f.uri == "experiments.json")
+    document = json.loads(text)
+    assert text == json.dumps(document, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+    assert len(document["experiments"]) == (22 if samples else 0)
+    if samples:  # the parts are reused: an edit changes its experiment's part alone
+        path = project / "experiments" / "exp-2025-012.md"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("Shorter checkout form", "Fewer fields"), "utf-8")
+        again = next(f.content for f in _build(project, memo).files if f.uri == "experiments.json")
+        fresh = next(
+            f.content for f in _build(project, Memo()).files if f.uri == "experiments.json"
+        )
+        assert again == fresh and "Fewer fields" in again

@@ -26,7 +26,7 @@ from ..pages.index import index_page
 from ..pages.links import GeneratedFile, PageOptions
 from ..pages.metrics import metric_pages
 from ..pages.needs_attention import needs_attention_page
-from ..pages.rendering import Renderer
+from ..pages.rendering import Once, Renderer, T
 from ..pages.timeline import timeline_page
 from . import git_dates, workers
 from .loading import load_portfolio
@@ -124,11 +124,12 @@ def build(inputs: Inputs, options: PageOptions) -> Build:
     confidence = portfolio.catalog.settings.confidence
     render = Renderer.for_options(options, _templates_version(options.template_dir), confidence)
     analyses, files = _experiments(portfolio, family, changed, render, inputs.memo)
-    files += _listings(
-        portfolio, analyses, family, render, portfolio.withheld(inputs.audience), inputs.memo
-    )
+    once = _remembered(inputs.memo, render)
+    withheld = portfolio.withheld(inputs.audience)
+    files += _listings(portfolio, analyses, family, render, withheld, once)
     links = render.links
-    export = export_json(portfolio, analyses, lambda e: links.url(links.page_uri(e)), options.as_of)
+    url = lambda e: links.url(links.page_uri(e))  # noqa: E731
+    export = export_json(portfolio, analyses, url, options.as_of, once)
     files.append(GeneratedFile(EXPORT_URI, export))
     files += feeds(portfolio, analyses, options)
     home = dashboard(portfolio, analyses, family, render)
@@ -166,17 +167,11 @@ def _listings(
     family: dict[str, Lineage],
     render: Renderer,
     withheld: frozenset[str],
-    memo: Memo,
+    once: Once,
 ) -> list[GeneratedFile]:
     """The pages that list write-ups: the index, the groups, the metrics, the timeline, and
-    the files that need attention when some do. A page of one group or metric is made
-    again only when what it lists changed (in `mkdocs serve`, where the memo lasts)."""
-
-    def once(key: Hashable, make: Callable[[], GeneratedFile]) -> GeneratedFile:
-        page = ("listing", key, render.links.options, render.version, render.confidence)
-        return memo.fill([page], lambda _: [make()])[0]
-
-    files = [index_page(portfolio, analyses, render)]
+    the files that need attention when some do."""
+    files = [index_page(portfolio, analyses, render, once)]
     if portfolio.problems:
         files.append(needs_attention_page(portfolio, render, withheld))
     rows = newest_first(analyses[e.meta.slug] for e in portfolio.entries)
@@ -184,6 +179,17 @@ def _listings(
     files += metric_pages(rows, portfolio.catalog, render, once)
     files.append(timeline_page(rows, family, render))
     return files
+
+
+def _remembered(memo: Memo, render: Renderer) -> Once:
+    """Parts made once for the same inputs while `mkdocs serve` keeps the memo: a page of
+    one group or metric by what it lists, an experiment's export by its write-up."""
+
+    def once(key: Hashable, make: Callable[[], T]) -> T:
+        part = ("part", key, render.links.options, render.version, render.confidence)
+        return memo.fill([part], lambda _: [make()])[0]
+
+    return once
 
 
 def _templates_version(folder: Path | None) -> str:

@@ -9,12 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from functools import partial
 from typing import Any
 
 from ..analysis.comparisons import Analysis, ArmResult, MetricResult
+from ..inputs.catalog import Settings
 from ..inputs.portfolio import Portfolio
 from .feeds import summary
 from .readouts import Readout, outcome, readout
+from .rendering import Once, made_now
 
 EXPORT_URI = "experiments.json"
 SCHEMA_VERSION = 2  # 2: each result has its state; a verdict only when the state is final
@@ -25,19 +28,37 @@ def export_json(
     analyses: dict[str, Analysis],
     url_of: Any,
     as_of: dt.date | None = None,
+    once: Once = made_now,
 ) -> str:
-    """The export as text; ``url_of(entry)`` gives each experiment's page URL."""
+    """The export as text; ``url_of(entry)`` gives each experiment's page URL. Each
+    experiment's part is made ``once`` for its write-up and URL."""
     settings = portfolio.catalog.settings
-    document = {
+    head = {
         "schema_version": SCHEMA_VERSION,
         "settings": {"confidence": settings.confidence, "correction": settings.correction},
-        "experiments": [
-            _experiment(analyses[e.meta.slug], url_of(e), settings.confidence, as_of)
-            for e in portfolio.entries
-        ],
     }
+    parts = []
+    for entry in portfolio.entries:
+        url = url_of(entry)
+        make = partial(_experiment_text, analyses[entry.meta.slug], url, settings, as_of)
+        parts.append(once(("export", entry.key, url, as_of), make))
+    # As json.dumps writes the whole document (tested): "experiments" sorts first.
+    listed = "[\n" + ",\n".join(parts) + "\n ]" if parts else "[]"
+    rest = _dumped(head).removeprefix("{\n")
+    return '{\n "experiments": ' + listed + ",\n" + rest + "\n"
+
+
+def _experiment_text(
+    analysis: Analysis, url: str, settings: Settings, as_of: dt.date | None
+) -> str:
+    """One experiment as it sits in the document's list, two levels in."""
+    text = _dumped(_experiment(analysis, url, settings.confidence, as_of))
+    return "\n".join("  " + line for line in text.split("\n"))
+
+
+def _dumped(value: Any) -> str:
     # Sorted keys and no NaN: the same input gives the same bytes, and strict parsers cope.
-    return json.dumps(_clean(document), sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+    return json.dumps(_clean(value), sort_keys=True, indent=1, ensure_ascii=False)
 
 
 def _experiment(

@@ -12,6 +12,9 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
+
+from markupsafe import Markup
 
 from ..analysis.comparisons import Analysis, ArmResult
 from ..analysis.formatting import plural
@@ -24,7 +27,7 @@ from ..inputs.schema import Experiment
 from ..inputs.vocabulary import Decision, Status
 from .links import GeneratedFile
 from .readouts import Outcome
-from .rendering import Renderer
+from .rendering import Once, Renderer, made_now
 
 
 @dataclass(frozen=True)
@@ -46,21 +49,32 @@ class IndexRow:
 
 
 def index_page(
-    portfolio: Portfolio, analyses: Mapping[str, Analysis], render: Renderer
+    portfolio: Portfolio,
+    analyses: Mapping[str, Analysis],
+    render: Renderer,
+    once: Once = made_now,
 ) -> GeneratedFile:
+    """Every experiment, newest first; each row is made ``once`` for its write-up, as it
+    reads nothing else, so a save renders one row of thousands."""
     ordered = sorted(
         (analyses[e.meta.slug] for e in portfolio.entries),
         key=lambda a: chronological(a.entry),
         reverse=True,
     )
     rows = [index_row(analysis, render.outcome(analysis)) for analysis in ordered]
+    uri = render.links.index_uri()
+
+    def html(row: IndexRow) -> Markup:
+        return Markup(render.fragment("_index_row.html.j2", uri, row=row).rstrip("\n"))
+
     return render.page(
         "index.md.j2",
-        render.links.index_uri(),
+        uri,
         title="Experiments",
         in_nav=True,
         hide=("navigation", "toc"),
         rows=rows,
+        row_html=[once(("index row", r.analysis.entry.key), partial(html, r)) for r in rows],
         teams=len({row.exp.team for row in rows}),
         filters=_index_filters([row.exp for row in rows], portfolio.catalog),
         portfolio=portfolio,

@@ -14,6 +14,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 import jinja2
 import markupsafe
@@ -146,13 +147,18 @@ def _environment(template_dir: Path | None, version: str = "") -> jinja2.Environ
     return env
 
 
-# Makes a listing page, or gives the one made before from the same inputs (the key, with
-# the pages' options, which the caller adds): the pipeline passes its memo, so a save
-# renders again only the listings that show what it changed.
-Once = Callable[[Hashable, Callable[[], GeneratedFile]], GeneratedFile]
+T = TypeVar("T")
 
 
-def made_now(_key: Hashable, make: Callable[[], GeneratedFile]) -> GeneratedFile:
+class Once(Protocol):
+    """Makes a part of the site (a listing page, an experiment's export), or gives the one
+    made before from the same inputs (the key, with the pages' options, which the caller
+    adds): the pipeline passes its memo, so a save makes again only what it changed."""
+
+    def __call__(self, key: Hashable, make: Callable[[], T], /) -> T: ...
+
+
+def made_now(_key: Hashable, make: Callable[[], T]) -> T:
     return make()
 
 
