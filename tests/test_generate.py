@@ -244,3 +244,40 @@ def test_a_generated_page_s_title_stays_text_for_any_yaml_reader(title: str) -> 
     line = next(line for line in head.splitlines() if line.startswith('"title":'))
     assert line.startswith('"title": "'), line  # quoted: no YAML 1.1 or 1.2 reader types it
     assert yaml.safe_load(head.strip("-\n"))["title"] == title
+
+
+HEADINGS = """## Why *we* [tried](javascript:alert(1)) it {: onclick=alert(2) }
+
+Text.
+
+<div markdown="1">
+
+### Inside a block
+
+</div>
+
+## __config `code` & <b>bold</b> ### {#x onclick=alert(3)}
+
+Text.
+"""
+
+
+def test_top_headings_are_lifted_as_their_text_alone_for_the_table_of_contents() -> None:
+    to_html = writeup_renderer([{"toc": {"permalink": True}}, "attr_list", "md_in_html"])
+    written = prerendered(f"{WRITEUP_MARKER}\n\n{HEADINGS}", to_html, headings=True)
+    lines = [line for line in written.splitlines() if line.startswith("#")]
+    assert len(lines) == 2  # the heading inside a block stays in it
+    for line in lines:  # nothing but letters, digits, spaces and references, and the id
+        text, _, attrs = line.lstrip("#").partition(" {#")
+        assert re.fullmatch(r"[\w ]*(&#\d+;[\w ]*)*", text.strip()), line
+        assert re.fullmatch(r"[\w.:-]+\}", attrs), line
+    rendered = markdown.markdown(
+        written, extensions=["toc", "attr_list", "md_in_html"], extension_configs={}
+    )
+    tags = re.findall(r"<[^>]+>", rendered)
+    assert not [t for t in tags if re.search(r"\son\w+=|javascript:|<(script|img)", t)], tags
+    assert re.findall(r'<h2 id="([^"]+)"', rendered) == ["why-we-tried-it", "x"]  # as cleaned
+    assert "Why we tried it" in re.sub(r"<[^>]+>", "", html.unescape(rendered))
+    # Without attr_list the ids could not be kept: the headings stay in the HTML.
+    kept = prerendered(f"{WRITEUP_MARKER}\n\n{HEADINGS}", to_html)
+    assert not [line for line in kept.splitlines() if line.startswith("#")]

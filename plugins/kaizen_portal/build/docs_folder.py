@@ -25,7 +25,9 @@ from ..pages.links import HOME_URI
 from ..pages.markers import WRITEUP_MARKER
 from ..pages.sanitize import clean_writeup
 from ..pages.static_files import static_files
+from . import writeup_headings
 from .pipeline import Build
+from .writeup_headings import Heading
 
 # Left in every folder written here: a folder with it may be emptied and written again; any
 # other folder that is not empty is someone's, and is never touched.
@@ -71,21 +73,36 @@ def writeup_renderer(extensions: Iterable[str | Mapping[str, Any]]) -> Callable[
     return render
 
 
-def prerendered(page: str, writeup_html: Callable[[str], str]) -> str:
-    """A generated page with its write-up as cleaned HTML, one block, with no blank line
-    inside that could end it (a blank line in ``<pre>`` stays, as a character reference)."""
+def prerendered(page: str, writeup_html: Callable[[str], str], headings: bool = False) -> str:
+    """A generated page with its write-up as cleaned HTML blocks, with no blank line
+    inside that could end one (a blank line in ``<pre>`` stays, as a character reference).
+    With ``headings`` (attr_list is on), the write-up's top headings come between the
+    blocks as Markdown headings of their text alone, for the table of contents."""
     head, marker, writeup = page.partition(WRITEUP_MARKER)
     if not marker:
         return page
     cleaned = clean_writeup(marker + writeup_html(writeup)).removeprefix(marker)
+    parts = writeup_headings.split(cleaned) if headings else [cleaned]
+    blocks = [
+        writeup_headings.as_markdown(part) if isinstance(part, Heading) else _block(part)
+        for part in parts
+    ]
+    return f"{head}{marker}\n\n" + "\n\n".join(blocks) + "\n"
+
+
+def _block(html: str) -> str:
     # Each line break followed by another becomes a character reference: the same text
     # (inside <pre> as well), and no blank line, which would end the block for CommonMark.
-    body = _BLANK_LINE.sub("&#10;", cleaned.strip("\n"))
-    return f'{head}{marker}\n\n<div class="kz-writeup">\n{body}\n</div>\n'
+    body = _BLANK_LINE.sub("&#10;", html.strip("\n"))
+    return f'<div class="kz-writeup">\n{body}\n</div>'
 
 
 def folder_files(
-    result: Build, own_docs: Path | None, site_name: str, writeup_html: Callable[[str], str]
+    result: Build,
+    own_docs: Path | None,
+    site_name: str,
+    writeup_html: Callable[[str], str],
+    headings: bool = False,
 ) -> tuple[dict[str, str | Path], tuple[str, ...]]:
     """Every file of the folder by path (text, or the file to copy), and which of the
     project's own docs a generated page replaced."""
@@ -96,7 +113,7 @@ def folder_files(
                 files[path.relative_to(own_docs).as_posix()] = path
     replaced = tuple(g.uri for g in result.files if g.uri in files)
     for generated in result.files:
-        files[generated.uri] = prerendered(generated.content, writeup_html)
+        files[generated.uri] = prerendered(generated.content, writeup_html, headings)
     files.update(static_files())
     home = files.get(HOME_URI)
     text = home.read_text(encoding="utf-8") if isinstance(home, Path) else default_home(site_name)
@@ -134,7 +151,8 @@ def write_docs_folder(
     own_docs: Path | None,
     site_name: str,
     writeup_html: Callable[[str], str],
+    headings: bool = False,
 ) -> Written:
-    files, replaced = folder_files(result, own_docs, site_name, writeup_html)
+    files, replaced = folder_files(result, own_docs, site_name, writeup_html, headings)
     write_folder(target, files)
     return Written(len(files), len(result.portfolio.entries), replaced)

@@ -53,8 +53,10 @@ def run_generate(project: Project, target: Path, github: bool) -> int:
     shown = audience(plugin.get("include_internal") is not False, drafts=False)
     try:
         result = build(Inputs(project.root, layout, shown), options)
+        # Headings lifted for the table of contents need attr_list to keep their ids.
+        headings = any(_named(item) == "attr_list" for item in site.markdown_extensions)
         written = write_docs_folder(
-            result, target, project.root / site.docs_dir, site.site_name, writeup_html
+            result, target, project.root / site.docs_dir, site.site_name, writeup_html, headings
         )
     except TemplateFailure as failure:
         where = display_path(Path(failure.filename), project.root)
@@ -71,3 +73,9 @@ def run_generate(project: Project, target: Path, github: bool) -> int:
         summary += f"; {unpublished}; see {pages_dir}/needs-attention/"
     print(summary, file=sys.stderr)
     return EXIT_PROBLEMS if portfolio.problems or portfolio.warnings else EXIT_OK
+
+
+def _named(extension: object) -> str:
+    """An extension's name as mkdocs.yml lists it: ``attr_list``, or a one-key mapping."""
+    name = next(iter(extension), "") if isinstance(extension, dict) else extension
+    return str(name).removeprefix("markdown.extensions.")
