@@ -5,11 +5,12 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 from browsing import serve
-from kaizen_portal.mkdocs_plugin.pagefind import SearchIndexError, index_site
+from kaizen_portal.mkdocs_plugin.pagefind import BackgroundIndex, SearchIndexError, index_site
 
 from conftest import screenshot
 from helpers import VALID, front_matter, make_project, mkdocs_build, write
@@ -408,3 +409,29 @@ def test_a_project_that_keeps_materials_search_gets_no_pagefind(page, tmp_path: 
         assert page.locator("[data-md-component=search]").count() == 1
         assert page.locator(".kz-search").count() == 0
     assert page.console_errors == []
+
+
+@pytest.mark.site
+def test_the_preview_s_index_is_moved_in_without_taking_the_old_one_away(
+    sample_site: Path, tmp_path: Path
+) -> None:
+    """Under `mkdocs serve` Pagefind runs beside the preview: a page that loaded the old
+    entry file must still find every file it names after the new index is moved in."""
+    site = tmp_path / "site"
+    shutil.copytree(sample_site, site)
+    entry = site / "pagefind" / "pagefind-entry.json"
+    old = json.loads(entry.read_text(encoding="utf-8"))
+    page = site / "experiments" / "exp-2025-012" / "index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("Shorter", "Shorter still"), "utf-8")
+    outcomes: list[object] = []
+    search = BackgroundIndex(outcomes.append)
+    search.request(site)
+    search.request(site)  # asked again while indexing: indexed once more, once done
+    assert search.wait(120)
+    assert len(outcomes) in (1, 2) and all(not isinstance(o, Exception) for o in outcomes)
+    new = json.loads(entry.read_text(encoding="utf-8"))
+    assert new != old
+    for index in (old, new):  # every file either entry names is there
+        for language in index["languages"].values():
+            assert (site / "pagefind" / f"pagefind.{language['hash']}.pf_meta").is_file()
+    assert not (site / "pagefind.next").exists()

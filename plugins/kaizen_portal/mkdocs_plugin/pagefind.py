@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 BUNDLE_DIR = "pagefind"  # where the index and Pagefind's UI land, under the site root
+ENTRY_FILE = "pagefind-entry.json"  # names the index's other files, by their content
 
 # Pagefind reads only Material's page content, never the header, tabs, sidebars or footer,
 # which repeat on every page. The root selector does that in any project using the plugin;
@@ -106,7 +107,7 @@ class BackgroundIndex:
     """The live preview's search index, built while the preview goes on: a saved page is
     on screen at once, its words in search a few seconds later. Saves made while an index
     is being built are indexed together once it is done. Each index is written beside the
-    one being read and swapped in whole, so a search never reads half an index."""
+    one being read and moved in entry file last, so a search never reads half an index."""
 
     def __init__(self, report: Callable[[Indexed | SearchIndexError], None]) -> None:
         self._report = report
@@ -146,16 +147,20 @@ class BackgroundIndex:
 
 
 def _swapped(site_dir: Path) -> Indexed:
-    fresh = f"{BUNDLE_DIR}.next"
-    shutil.rmtree(site_dir / fresh, ignore_errors=True)
-    indexed = index_site(site_dir, fresh)
-    old = site_dir / f"{BUNDLE_DIR}.old"
-    shutil.rmtree(old, ignore_errors=True)
+    """Indexes beside the index being read, then moves the new files in, its entry file
+    last. Pagefind names every other file by its content, so the old ones are left in
+    place: a page that loaded the old entry before the move still finds all it asks for."""
+    fresh = site_dir / f"{BUNDLE_DIR}.next"
+    shutil.rmtree(fresh, ignore_errors=True)
+    indexed = index_site(site_dir, fresh.name)
+    files = sorted(p for p in fresh.rglob("*") if p.is_file())
+    files.sort(key=lambda p: p.name == ENTRY_FILE)  # stable: the entry file goes last
     try:
-        if (site_dir / BUNDLE_DIR).exists():
-            os.rename(site_dir / BUNDLE_DIR, old)
-        os.rename(site_dir / fresh, site_dir / BUNDLE_DIR)
+        for path in files:
+            target = site_dir / BUNDLE_DIR / path.relative_to(fresh)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
     except OSError as error:  # the preview stopped and took its folder along
         raise SearchIndexError(f"could not put the new index in place: {error}") from error
-    shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(fresh, ignore_errors=True)
     return indexed
