@@ -76,3 +76,13 @@ def draw_all_charts(page) -> int:
     """Every visible chart of the page drawn; returns how many are."""
     page.evaluate(DRAW_ALL)
     return page.locator(".kz-chart--drawn").count()
+
+
+def click_first_cycle_bar(page) -> None:
+    """A real click on the first bar of the page's cycles chart (drawn first)."""
+    draw_all_charts(page)
+    bar = page.locator(".kz-chart--cycles .barlayer .point path").first
+    bar.scroll_into_view_if_needed()
+    box = bar.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)

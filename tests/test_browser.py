@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from browsing import draw_all_charts
+from browsing import click_first_cycle_bar, draw_all_charts
 
 from conftest import screenshot
 
@@ -172,10 +172,6 @@ def test_cycle_timeline_bars_open_their_experiment(page, site_url: str) -> None:
     page.goto(site_url + "experiments/exp-2025-011/")
     drawn_charts(page)
     # The first bar is the build phase of cycle 1; a real click on it opens that cycle.
-    bar = page.locator(".kz-chart--cycles .barlayer .point path").first
-    bar.scroll_into_view_if_needed()
-    box = bar.bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    click_first_cycle_bar(page)
     wait_for_experiment(page, "EXP-2025-003")
     assert page.console_errors == []

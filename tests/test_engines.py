@@ -19,7 +19,7 @@ from pathlib import Path
 
 import markupsafe
 import pytest
-from browsing import draw_all_charts, serve
+from browsing import click_first_cycle_bar, draw_all_charts, serve
 
 from conftest import screenshot
 from helpers import ENGINES, ROOT, make_project, mkdocs_build
@@ -171,12 +171,7 @@ def test_zensical_search_finds_an_experiment(page, zensical_url: str) -> None:
 def test_zensical_timeline_bars_open_their_experiment(page, zensical_url: str) -> None:
     """A chart's links are data a script reads, which no engine rewrites: still the site's."""
     page.goto(zensical_url + "experiments/exp-2025-011/")
-    draw_all_charts(page)
-    bar = page.locator(".kz-chart--cycles .barlayer .point path").first
-    bar.scroll_into_view_if_needed()
-    box = bar.bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    click_first_cycle_bar(page)
     page.wait_for_url("**/experiments/exp-2025-003/")
     assert "EXP-2025-003" in page.locator(".kz-card").inner_text()
     assert page.console_errors == []

@@ -87,14 +87,20 @@ AS_OF = dt.datetime.fromtimestamp(1790000000, dt.UTC).date()
 LINK = re.compile(r'(?:href|src)="[^"]*"')
 
 
+def two_write_ups(tmp_path: Path, name: str, **second: str) -> Path:
+    """A project of VALID and a second write-up, EXP-2099-002, changed by ``second``."""
+    project = make_project(tmp_path)
+    write(project, "good.md", front_matter(VALID))
+    other = copy.deepcopy(VALID)
+    other.update(id="EXP-2099-002", **second)
+    write(project, name, front_matter(other))
+    return project
+
+
 def test_problems_are_reported_as_kaizen_check_reports_them(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    project = make_project(tmp_path)
-    write(project, "good.md", front_matter(VALID))
-    broken = copy.deepcopy(VALID)
-    broken.update(id="EXP-2099-002", status="finished")
-    write(project, "broken.md", front_matter(broken))
+    project = two_write_ups(tmp_path, "broken.md", status="finished")
     assert cli.main(["--project", str(project), "check"]) == 1
     checked = capsys.readouterr().out
     folder = tmp_path / "out"
@@ -173,11 +179,8 @@ def test_a_folder_it_did_not_write_is_never_touched(
 
 
 def test_a_second_run_leaves_no_page_of_a_deleted_write_up(tmp_path: Path) -> None:
-    project = make_project(tmp_path)
-    write(project, "good.md", front_matter(VALID))
-    other = copy.deepcopy(VALID)
-    other["id"] = "EXP-2099-002"
-    gone = write(project, "other.md", front_matter(other))
+    project = two_write_ups(tmp_path, "other.md")
+    gone = project / "experiments" / "other.md"
     folder = tmp_path / "out"
     assert generate(project, folder) == 0
     assert (folder / "experiments" / "exp-2099-002.md").is_file()
@@ -191,11 +194,7 @@ def test_mkdocs_yml_settings_reach_the_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The plugin's options, with !ENV read as MkDocs reads it: one file for both routes."""
-    project = make_project(tmp_path)
-    write(project, "good.md", front_matter(VALID))
-    internal = copy.deepcopy(VALID)
-    internal.update(id="EXP-2099-002", visibility="internal")
-    write(project, "internal.md", front_matter(internal))
+    project = two_write_ups(tmp_path, "internal.md", visibility="internal")
     config = (project / "mkdocs.yml").read_text(encoding="utf-8")
     config = config.replace("pages_dir: experiments", "pages_dir: results")
     (project / "mkdocs.yml").write_text(config, encoding="utf-8")

@@ -96,36 +96,32 @@ def test_a_saved_title_and_result_render_only_the_pages_that_show_them(
     assert len(rewritten) < len(stamps(tmp_path / "preview")) / 2
 
 
+@pytest.mark.parametrize(
+    ("changed", "old", "new", "pages"),
+    [
+        (  # a metric label, on its metric's page and every experiment that measured it
+            "site_config/metrics.yml",
+            "label: Checkout completion",
+            "label: Orders completed",
+            ["experiments/exp-2025-012/", "metrics/checkout_completion/"],
+        ),
+        ("site_config/teams.yml", "Runs hearthsidecoffee.com", "Runs the shop", ["teams/web/"]),
+        (  # a parent link: the cycles of both ideas
+            "experiments/exp-2025-018.md",
+            "parent: EXP-2025-012",
+            "parent: EXP-2025-001",
+            ["experiments/exp-2025-012/", "experiments/exp-2025-001/"],
+        ),
+    ],
+)
 @pytest.mark.site
-def test_a_metric_label_in_the_catalog(project: Path, tmp_path: Path) -> None:
-    metrics = project / "site_config" / "metrics.yml"
+def test_a_change_elsewhere_renders_every_page_that_shows_it(
+    project: Path, tmp_path: Path, changed: str, old: str, new: str, pages: list[str]
+) -> None:
     rewritten = rebuilt_as_a_full_build(
-        project,
-        tmp_path,
-        lambda: edit(metrics, "label: Checkout completion", "label: Orders completed"),
+        project, tmp_path, lambda: edit(project / changed, old, new)
     )
-    assert "experiments/exp-2025-012/index.html" in rewritten
-    assert "metrics/checkout_completion/index.html" in rewritten
-
-
-@pytest.mark.site
-def test_a_team_s_description(project: Path, tmp_path: Path) -> None:
-    teams = project / "site_config" / "teams.yml"
-    rewritten = rebuilt_as_a_full_build(
-        project, tmp_path, lambda: edit(teams, "Runs hearthsidecoffee.com", "Runs the shop")
-    )
-    assert "teams/web/index.html" in rewritten
-
-
-@pytest.mark.site
-def test_a_parent_link(project: Path, tmp_path: Path) -> None:
-    child = project / "experiments" / "exp-2025-018.md"
-    rewritten = rebuilt_as_a_full_build(
-        project, tmp_path, lambda: edit(child, "parent: EXP-2025-012", "parent: EXP-2025-001")
-    )
-    assert {"experiments/exp-2025-012/index.html", "experiments/exp-2025-001/index.html"} <= (
-        rewritten
-    )
+    assert {page + "index.html" for page in pages} <= rewritten
 
 
 @pytest.mark.site

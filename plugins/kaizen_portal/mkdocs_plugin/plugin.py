@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,6 +52,10 @@ def _report_index(outcome: Indexed | SearchIndexError) -> None:
 
 # Under `mkdocs serve`, search is indexed beside the preview, never in its way.
 SEARCH = BackgroundIndex(_report_index)
+
+
+def _answer(modified: bool) -> Callable[[], bool]:
+    return lambda: modified
 
 
 def _no_dirty_caution(record: logging.LogRecord) -> bool:
@@ -155,9 +160,8 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
         self.dests = {f.src_uri: f.abs_dest_path for f in pages}
         self.sources = {g.uri: g.source for g in result.files if g.source}
         self.plan = preview.plan(WRITTEN, config.site_dir, self.digests)
-        for file in pages:
-            unchanged = file.src_uri in self.plan.unchanged
-            file.is_modified = (lambda same: lambda: not same)(unchanged)  # type: ignore[method-assign]
+        for file in pages:  # MkDocs asks the file, and a generated one always says yes
+            file.is_modified = _answer(file.src_uri not in self.plan.unchanged)  # type: ignore[method-assign]
         # The last good page of a write-up broken by the save stays, as the preview had it.
         broken = set(result.portfolio.broken_paths)
         for uri in [u for u in self.plan.gone if WRITTEN.sources.get(u) in broken]:
