@@ -42,7 +42,7 @@ class FolderError(Exception):
 
 
 @dataclass(frozen=True)
-class Written:
+class Generated:
     files: int
     pages: int  # experiment pages among them
     replaced: tuple[str, ...]  # docs files that generated pages of the same name replaced
@@ -152,7 +152,8 @@ def write_docs_folder(
     site_name: str,
     writeup_html: Callable[[str], str],
     headings: bool = False,
-) -> Written:
+) -> Generated:
+    """The folder an engine renders: every page and file, written into ``target``."""
     files, replaced = folder_files(result, own_docs, site_name, writeup_html, headings)
     write_folder(target, files)
-    return Written(len(files), len(result.portfolio.entries), replaced)
+    return Generated(len(files), len(result.portfolio.entries), replaced)

@@ -15,7 +15,6 @@ from pathlib import Path
 from ..build import git_dates
 from ..build.docs_folder import FolderError, write_docs_folder, writeup_renderer
 from ..build.pipeline import Inputs, audience, build, templates_folder
-from ..inputs.files import display_path
 from ..inputs.problems import not_published, plural, printable
 from ..inputs.vocabulary import DEFAULT_PAGES_DIR
 from ..pages.links import PageOptions
@@ -59,8 +58,7 @@ def run_generate(project: Project, target: Path, github: bool) -> int:
             result, target, project.root / site.docs_dir, site.site_name, writeup_html, headings
         )
     except TemplateFailure as failure:
-        where = display_path(Path(failure.filename), project.root)
-        raise CommandError(f"{printable(where)}:{failure.line}: {failure.reason}") from None
+        raise CommandError(failure.located(project.root)) from None
     except FolderError as error:
         raise CommandError(str(error)) from None
     portfolio = result.portfolio

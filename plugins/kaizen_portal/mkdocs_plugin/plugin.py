@@ -16,7 +16,6 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from ..build import git_dates
 from ..build.memo import Memo
 from ..build.pipeline import Build, Inputs, audience, build, templates_folder
-from ..inputs.files import display_path
 from ..inputs.problems import not_published, printable
 from ..inputs.vocabulary import ProjectLayout, Visibility
 from ..pages.dashboard import default_home, with_dashboard
@@ -121,8 +120,7 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
             result = build(Inputs(self.project, layout, self._audience(), MEMO), options)
         except TemplateFailure as failure:
             # A template every page of its kind uses: no page of it can be made.
-            where = display_path(Path(failure.filename), self.project)
-            raise PluginError(f"{printable(where)}:{failure.line}: {failure.reason}") from None
+            raise PluginError(failure.located(self.project)) from None
         # MkDocs would swallow broken front-matter silently; every problem is logged as
         # an error instead, so `--strict` fails and a plain build says it loudly.
         for problem in result.portfolio.problems:

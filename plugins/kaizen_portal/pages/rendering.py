@@ -25,6 +25,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from ..analysis import formatting, insights
 from ..analysis.comparisons import Analysis
 from ..charts.figures import figure_attribute
+from ..inputs.files import display_path
+from ..inputs.problems import printable
 from ..inputs.schema import Arm, MeanArm, ProportionArm
 from ..inputs.vocabulary import Phase
 from .links import GeneratedFile, Links, PageOptions
@@ -305,6 +307,10 @@ class TemplateFailure(Exception):
 
     def __str__(self) -> str:
         return f"{self.filename}:{self.line}: {self.reason}"
+
+    def located(self, project: Path) -> str:
+        """``file:line: reason`` with the file as the project's author sees it."""
+        return f"{printable(display_path(Path(self.filename), project))}:{self.line}: {self.reason}"
 
     @classmethod
     def of(cls, error: Exception, template: str) -> TemplateFailure:
