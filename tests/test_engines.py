@@ -12,6 +12,7 @@ write-ups are built and opened in a browser on each engine in test_hostile.py.)
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -175,3 +176,14 @@ def test_zensical_timeline_bars_open_their_experiment(page, zensical_url: str) -
     page.wait_for_url("**/experiments/exp-2025-003/")
     assert "EXP-2025-003" in page.locator(".kz-card").inner_text()
     assert page.console_errors == []
+
+
+@pytest.mark.site
+def test_zensical_table_of_contents_lists_the_write_up_s_headings(zensical_site: Path) -> None:
+    """The write-up reaches Zensical as cleaned HTML; its top headings come as Markdown of
+    their text alone, so the page's table of contents has them as MkDocs' has."""
+    page = (zensical_site / "experiments" / "exp-2025-011" / "index.html").read_text("utf-8")
+    toc = page.split("md-nav--secondary", 1)[1].split("</nav>", 1)[0]
+    linked = re.findall(r'href="#([^"]+)"', toc)
+    assert linked[:4] == ["measured-results", "cycles-of-this-idea", "background", "hypothesis"]
+    assert {"design", "results", "learnings", "next-cycle"} <= set(linked)
