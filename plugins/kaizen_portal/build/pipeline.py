@@ -177,7 +177,7 @@ def _listings(
     rows = newest_first(analyses[e.meta.slug] for e in portfolio.entries)
     files += group_pages(rows, portfolio.catalog, render, once)
     files += metric_pages(rows, portfolio.catalog, render, once)
-    files.append(timeline_page(rows, family, render))
+    files.append(timeline_page(rows, family, render, once))
     return files
 
 

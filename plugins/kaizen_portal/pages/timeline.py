@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 from ..analysis import insights
 from ..analysis.comparisons import Analysis
 from ..analysis.lineage import Lineage
 from ..charts.phases import Frame, portfolio_timeline, span_of
 from .links import GeneratedFile
-from .rendering import Renderer
+from .rendering import Once, Renderer, listed, made_now
 
 
 def timeline_page(
-    rows: Sequence[Analysis], family: dict[str, Lineage], render: Renderer
+    rows: Sequence[Analysis], family: dict[str, Lineage], render: Renderer, once: Once = made_now
 ) -> GeneratedFile:
+    """A team's chart is made ``once`` for the same write-ups, their ideas' cycles (a lane
+    is labelled by its idea's first cycle, maybe another team's) and the date range."""
     links = render.links
     uri = links.timeline_uri()
     states = {a.entry.meta.slug: a.state for a in rows}
@@ -27,8 +30,11 @@ def timeline_page(
     )
     sections = []
     for team in insights.group_by(rows, lambda a: [a.entry.meta.team]):
-        chart = portfolio_timeline([a.entry for a in team.rows], family, frame, team.name)
-        sections.append((team, chart))
+        entries = [a.entry for a in team.rows]
+        cycles = tuple(tuple(c.key for c in family[e.meta.slug].cycles) for e in entries)
+        key = ("timeline", team.name, listed(team.rows), cycles, frame.span)
+        make = partial(portfolio_timeline, entries, family, frame, team.name)
+        sections.append((team, once(key, make)))
     return render.page(
         "timeline.md.j2",
         uri,
