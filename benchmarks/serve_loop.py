@@ -44,14 +44,15 @@ def main() -> None:
     parser.add_argument("--n", type=int, nargs="+", default=[1000])
     parser.add_argument("--saves", type=int, default=5)
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per wait")
+    parser.add_argument("--log", type=Path, help="write the live preview's own log here")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     for n in args.n:
         with tempfile.TemporaryDirectory(prefix=f"kaizen-serve-{n}-") as folder:
-            run(Path(folder), n, args.saves, args.timeout)
+            run(Path(folder), n, args.saves, args.timeout, args.log)
 
 
-def run(project: Path, n: int, saves: int, timeout: float) -> None:
+def run(project: Path, n: int, saves: int, timeout: float, log: Path | None = None) -> None:
     write_portfolio(project, n)
     target = _editable(project)
     slug = target.stem.lower()
@@ -59,12 +60,13 @@ def run(project: Path, n: int, saves: int, timeout: float) -> None:
     base = f"http://127.0.0.1:{port}/"
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": base}
     started = time.perf_counter()
+    output = log.open("a", encoding="utf-8") if log else subprocess.DEVNULL
     server = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{port}"],
         cwd=project,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=output,
+        stderr=subprocess.STDOUT,
     )
     page_url = f"{base}experiments/{slug}/"
     try:
@@ -93,6 +95,8 @@ def run(project: Path, n: int, saves: int, timeout: float) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if log:
+            output.close()
 
 
 def _editable(project: Path) -> Path:
@@ -115,11 +119,14 @@ def _save(path: Path, marker: str) -> None:
 
 def _searched(page, base: str, word: str) -> bool:
     """Whether Pagefind finds the word; a fresh light page each time, as Pagefind keeps
-    its index per page load, and a server busy rebuilding is simply asked again."""
+    its index per page load, and a server busy rebuilding is simply asked again. The page
+    is experiments.json, which the preview serves without its live-reload script: every
+    HTML page would leave a minute-long poll open, and Chromium's six connections to a
+    server then run out within a few looks."""
     from playwright.sync_api import Error
 
     try:
-        page.goto(base + "404.html", wait_until="domcontentloaded", timeout=120_000)
+        page.goto(base + "experiments.json", wait_until="domcontentloaded", timeout=120_000)
         return bool(page.evaluate(SEARCH, word))
     except Error:
         return False
