@@ -201,3 +201,20 @@ def test_a_new_write_up_gets_its_page(project: Path, tmp_path: Path) -> None:
     data = copy.deepcopy(VALID)
     rebuilt_as_a_full_build(project, tmp_path, lambda: write(project, "new.md", front_matter(data)))
     assert (tmp_path / "preview" / "experiments" / "exp-2099-001" / "index.html").is_file()
+
+
+@pytest.mark.site
+def test_without_an_explicit_nav_skipped_pages_keep_their_titles_in_it(
+    project: Path, tmp_path: Path
+) -> None:
+    """MkDocs titles a page of the navigation from the page itself; a page a dirty build
+    skips must still give every page it does render its title there."""
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text[: text.index("\nnav:\n")] + text[text.index("\nmarkdown_extensions:") :])
+
+    def save() -> None:
+        edit(project / EDITED, "title: Shorter checkout form", "title: Four-field checkout")
+
+    rewritten = rebuilt_as_a_full_build(project, tmp_path, save)
+    assert "authoring/index.html" not in rewritten  # skipped, yet titled in the others' nav

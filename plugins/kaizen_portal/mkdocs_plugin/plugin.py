@@ -30,6 +30,7 @@ from .pagefind import BackgroundIndex, Indexed, SearchIndexError, index_site
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.livereload import LiveReloadServer
+    from mkdocs.structure.nav import Navigation
     from mkdocs.structure.pages import Page
 
 # Under "mkdocs.", so every error counts toward `mkdocs build --strict`.
@@ -181,6 +182,17 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
             return templates_folder(self.project, self.config.templates_dir)
         except ValueError as error:
             raise PluginError(printable(str(error))) from None
+
+    def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> None:
+        """A page in the navigation that a dirty build skips still lends the others its
+        title, as MkDocs reads it from the page: its front-matter, else its first heading."""
+        if self.plan is None:
+            return
+        for page in nav.pages:
+            if page.file.src_uri in self.plan.unchanged:
+                page.read_source(config)
+                if not page.meta.get("title"):
+                    page.render(config, files)
 
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
