@@ -4,7 +4,8 @@ Markdown, HTML and JSON that a site engine without the plugin renders (``kaizen 
 The plugin hands MkDocs the same pages in memory and cleans each write-up after MkDocs has
 rendered it. An engine that runs no plugin (Zensical) cleans nothing, so here the write-up
 is rendered to HTML first, with Python-Markdown and the extensions mkdocs.yml names,
-cleaned by the same policy (pages/sanitize.py), and written as one HTML block. Markdown
+cleaned by the same policy (pages/sanitize.py), and written as HTML blocks, its top
+headings between them as Markdown of their text alone (writeup_headings.py). Markdown
 passes an HTML block through as it is, as it does the portal's own blocks, whose author
 strings Jinja escaped when it rendered them.
 """
@@ -43,7 +44,6 @@ class FolderError(Exception):
 
 @dataclass(frozen=True)
 class Generated:
-    files: int
     pages: int  # experiment pages among them
     replaced: tuple[str, ...]  # docs files that generated pages of the same name replaced
 
@@ -56,10 +56,11 @@ def writeup_renderer(extensions: Iterable[str | Mapping[str, Any]]) -> Callable[
     names = list(BUILTIN_EXTENSIONS)
     configs: dict[str, dict[str, Any]] = {}
     for item in extensions:
-        name, options = next(iter(item.items())) if isinstance(item, Mapping) else (item, None)
+        name = extension_name(item)
         if name not in names:
-            names.append(str(name))
-        configs.setdefault(str(name), {}).update(options or {})
+            names.append(name)
+        options = next(iter(item.values())) if isinstance(item, Mapping) else None
+        configs.setdefault(name, {}).update(options or {})
     try:
         converter = markdown.Markdown(extensions=names, extension_configs=configs)
     except Exception as error:  # an extension's own ImportError, TypeError, KeyError...
@@ -71,6 +72,17 @@ def writeup_renderer(extensions: Iterable[str | Mapping[str, Any]]) -> Callable[
         return converter.reset().convert(text)
 
     return render
+
+
+def extension_name(item: str | Mapping[str, Any]) -> str:
+    """An extension's name as mkdocs.yml lists it: ``attr_list``, or a one-key mapping."""
+    return str(next(iter(item), "") if isinstance(item, Mapping) else item)
+
+
+def keeps_heading_ids(extensions: Iterable[str | Mapping[str, Any]]) -> bool:
+    """Whether lifted headings can keep their ids: ``{#id}`` is attr_list's syntax."""
+    names = {extension_name(item).removeprefix("markdown.extensions.") for item in extensions}
+    return "attr_list" in names
 
 
 def prerendered(page: str, writeup_html: Callable[[str], str], headings: bool = False) -> str:
@@ -156,4 +168,4 @@ def write_docs_folder(
     """The folder an engine renders: every page and file, written into ``target``."""
     files, replaced = folder_files(result, own_docs, site_name, writeup_html, headings)
     write_folder(target, files)
-    return Generated(len(files), len(result.portfolio.entries), replaced)
+    return Generated(len(result.portfolio.entries), replaced)

@@ -183,7 +183,8 @@ def _listings(
 
 def _remembered(memo: Memo, render: Renderer) -> Once:
     """Parts made once for the same inputs while `mkdocs serve` keeps the memo: a page of
-    one group or metric by what it lists, an experiment's export by its write-up."""
+    one group or metric and a team's timeline by what they show, an experiment's index row
+    and part of the export by its write-up."""
 
     def once(key: Hashable, make: Callable[[], T]) -> T:
         part = ("part", key, render.links.options, render.version, render.confidence)

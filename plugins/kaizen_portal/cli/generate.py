@@ -13,7 +13,12 @@ import sys
 from pathlib import Path
 
 from ..build import git_dates
-from ..build.docs_folder import FolderError, write_docs_folder, writeup_renderer
+from ..build.docs_folder import (
+    FolderError,
+    keeps_heading_ids,
+    write_docs_folder,
+    writeup_renderer,
+)
 from ..build.pipeline import Inputs, audience, build, templates_folder
 from ..inputs.problems import not_published, plural, printable
 from ..inputs.vocabulary import DEFAULT_PAGES_DIR
@@ -52,8 +57,7 @@ def run_generate(project: Project, target: Path, github: bool) -> int:
     shown = audience(plugin.get("include_internal") is not False, drafts=False)
     try:
         result = build(Inputs(project.root, layout, shown), options)
-        # Headings lifted for the table of contents need attr_list to keep their ids.
-        headings = any(_named(item) == "attr_list" for item in site.markdown_extensions)
+        headings = keeps_heading_ids(site.markdown_extensions)
         written = write_docs_folder(
             result, target, project.root / site.docs_dir, site.site_name, writeup_html, headings
         )
@@ -71,9 +75,3 @@ def run_generate(project: Project, target: Path, github: bool) -> int:
         summary += f"; {unpublished}; see {pages_dir}/needs-attention/"
     print(summary, file=sys.stderr)
     return EXIT_PROBLEMS if portfolio.problems or portfolio.warnings else EXIT_OK
-
-
-def _named(extension: object) -> str:
-    """An extension's name as mkdocs.yml lists it: ``attr_list``, or a one-key mapping."""
-    name = next(iter(extension), "") if isinstance(extension, dict) else extension
-    return str(name).removeprefix("markdown.extensions.")
