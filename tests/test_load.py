@@ -498,3 +498,23 @@ def test_a_mean_agrees_with_its_daily_file_to_the_decimals_written(
     (project / "data" / "daily.csv").write_text("date,arm,n,mean,sd\n" + body, encoding="utf-8")
     found = errors(project)
     assert (found == []) is agrees, found
+
+
+@pytest.mark.parametrize("written", [0b0000, 0b0001, 0b0110, 0b1010, 0b1001, 0b1111, 0b0100])
+def test_a_cycle_s_first_and_latest_dates_are_its_first_and_last_dated_phases(
+    written: int,
+) -> None:
+    import datetime as dt
+
+    from kaizen_portal.inputs.schema import Phases
+    from kaizen_portal.inputs.vocabulary import Phase
+
+    days = {
+        phase.value: dt.date(2025, 1, 1) + dt.timedelta(days=7 * i)
+        for i, phase in enumerate(Phase)
+        if written >> i & 1
+    }
+    phases = Phases(**days)
+    dated = [day for _, day in phases.dated()]
+    assert phases.first == (dated[0] if dated else None)
+    assert phases.latest == (dated[-1] if dated else None)

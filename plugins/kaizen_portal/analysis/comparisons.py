@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from ..inputs.catalog import Catalog, MetricDef
 from ..inputs.portfolio import Entry
@@ -84,7 +85,9 @@ class Analysis:
     def srm(self) -> bool:
         return self.srm_p_value is not None and validity.has_srm(self.srm_p_value)
 
-    @property
+    # Kept once worked out (the dataclass is frozen, its fields never change): listings
+    # and tallies ask every experiment for these many times a build.
+    @cached_property
     def primary(self) -> MetricResult | None:
         return next((m for m in self.metrics if m.primary), None)
 
@@ -106,7 +109,7 @@ class Analysis:
             if self.breaches(metric, arm)
         )
 
-    @property
+    @cached_property
     def known_by(self) -> ArmResult | None:
         """The primary metric's best variant: the result the experiment is known by.
 

@@ -7,7 +7,6 @@ and ties fall back to the id, so the same input lists the same order.
 
 from __future__ import annotations
 
-import datetime as dt
 import statistics
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -23,18 +22,11 @@ from .states import State
 def newest_first(analyses: Iterable[Analysis]) -> list[Analysis]:
     """Latest phase date first; undated ideas last; the id breaks ties."""
 
-    def key(a: Analysis) -> tuple[int, str, str]:
+    def key(a: Analysis) -> tuple[bool, int, str]:
         when = a.entry.meta.dates.latest
-        return (0 if when else 1, _descending(when), a.entry.meta.slug)
+        return (when is None, -when.toordinal() if when else 0, a.entry.meta.slug)
 
     return sorted(analyses, key=key)
-
-
-def _descending(when: dt.date | None) -> str:
-    """A string that sorts later dates first."""
-    if when is None:
-        return ""
-    return f"{99999999 - int(when.strftime('%Y%m%d')):08d}"
 
 
 # --- groups -----------------------------------------------------------------------------

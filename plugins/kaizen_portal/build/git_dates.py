@@ -70,7 +70,7 @@ def last_changed(project: Path, paths: Sequence[Path]) -> dict[Path, dt.date]:
     """
     committed = _committed_dates(project, paths)
     return {
-        path: committed.get(_absolute(project, path)) or _mtime_date(project / path)
+        path: (committed and committed.get(_absolute(project, path))) or _mtime_date(project / path)
         for path in paths
     }
 
@@ -146,7 +146,7 @@ def _files(inputs: Iterable[Path]) -> Iterable[Path]:
 
 
 def _absolute(project: Path, path: Path) -> Path:
-    return (project / path).resolve()
+    return Path(os.path.realpath(project / path))  # resolve(), without pathlib's own cost
 
 
 def _mtime(path: Path) -> float:

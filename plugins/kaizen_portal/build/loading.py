@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..inputs.catalog import Catalog, load_catalog
-from ..inputs.files import display_path, read_write_up
+from ..inputs.files import display_path, one_pass, read_write_up
 from ..inputs.portfolio import Loaded, Portfolio, assemble, experiment_files, load_entry
 from ..inputs.problems import SourceError
 from ..inputs.vocabulary import DEFAULT_LAYOUT, ProjectLayout
@@ -24,14 +24,15 @@ def load_portfolio(
     project: Path, layout: ProjectLayout = DEFAULT_LAYOUT, memo: Memo | None = None
 ) -> Portfolio:
     """Every file of the experiments folder checked, with the catalog it is checked against."""
-    catalog, problems = load_catalog(project / layout.site_config_dir, project)
-    files = experiment_files(project / layout.experiments_dir)
-    if memo is None:
-        loaded = workers.map_shared(
-            lambda p: load_entry(p, display_path(p, project), catalog, project), files
-        )
-    else:
-        loaded = _remembered(files, project, layout, catalog, memo)
+    with one_pass():
+        catalog, problems = load_catalog(project / layout.site_config_dir, project)
+        files = experiment_files(project / layout.experiments_dir)
+        if memo is None:
+            loaded = workers.map_shared(
+                lambda p: load_entry(p, display_path(p, project), catalog, project), files
+            )
+        else:
+            loaded = _remembered(files, project, layout, catalog, memo)
     return assemble(catalog, problems, loaded, len(files))
 
 

@@ -28,7 +28,7 @@ from ..pages.metrics import metric_pages
 from ..pages.needs_attention import needs_attention_page
 from ..pages.rendering import Once, Renderer, T
 from ..pages.timeline import timeline_page
-from . import git_dates, workers
+from . import git_dates, heap, workers
 from .loading import load_portfolio
 from .memo import Memo, files_digest
 
@@ -67,7 +67,8 @@ def _experiments(
     statsmodels' Holm correction runs a full garbage collection on every call, which costs
     in proportion to every object alive, and so grows with the square of the portfolio,
     since each analysis adds objects. Freezing the heap before each experiment (a cheap
-    list splice) leaves each collection only that experiment's own objects to look at.
+    list splice, see heap.py) leaves each collection only that experiment's own objects
+    to look at.
     """
     catalog, entries = portfolio.catalog, portfolio.entries
 
@@ -80,10 +81,8 @@ def _experiments(
         # A worker's result holds a copy of its entry; pages and listings share this one.
         return [replace(a, entry=entries[i]) for i, a in zip(todo, done, strict=True)]
 
-    try:
+    with heap.frozen():
         analyses = memo.fill([("analysis", e.key) for e in entries], fresh_analyses)
-    finally:
-        gc.unfreeze()
 
     states = {e.meta.slug: a.state for e, a in zip(entries, analyses, strict=True)}
 
@@ -112,6 +111,11 @@ def _experiments(
 
 
 def build(inputs: Inputs, options: PageOptions) -> Build:
+    with heap.frozen():  # what earlier builds left in the memo is not collected again
+        return _build(inputs, options)
+
+
+def _build(inputs: Inputs, options: PageOptions) -> Build:
     loaded = load_portfolio(inputs.project, inputs.layout, inputs.memo)
     # Filtered before any page is made, so hidden write-ups reach no page, list or search.
     shown = tuple(e for e in loaded.entries if e.meta.visibility in inputs.audience)
@@ -122,9 +126,10 @@ def build(inputs: Inputs, options: PageOptions) -> Build:
     changed = {e.path: dates[Path(e.path)] for e in shown}
     family = lineages(portfolio.entries)
     confidence = portfolio.catalog.settings.confidence
-    render = Renderer.for_options(options, _templates_version(options.template_dir), confidence)
+    version = _templates_version(options.template_dir)
+    once = _remembered(inputs.memo, options, version, confidence)
+    render = Renderer.for_options(options, version, confidence, once)
     analyses, files = _experiments(portfolio, family, changed, render, inputs.memo)
-    once = _remembered(inputs.memo, render)
     withheld = portfolio.withheld(inputs.audience)
     files += _listings(portfolio, analyses, family, render, withheld, once)
     links = render.links
@@ -181,13 +186,13 @@ def _listings(
     return files
 
 
-def _remembered(memo: Memo, render: Renderer) -> Once:
+def _remembered(memo: Memo, options: PageOptions, version: str, confidence: float) -> Once:
     """Parts made once for the same inputs while `mkdocs serve` keeps the memo: a page of
-    one group or metric and a team's timeline by what they show, an experiment's index row
-    and part of the export by its write-up."""
+    one group or metric and a team's timeline by what they show, an experiment's outcome,
+    listing rows and part of the export by its write-up."""
 
     def once(key: Hashable, make: Callable[[], T]) -> T:
-        part = ("part", key, render.links.options, render.version, render.confidence)
+        part = ("part", key, options, version, confidence)
         return memo.fill([part], lambda _: [make()])[0]
 
     return once

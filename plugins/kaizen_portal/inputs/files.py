@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .problems import Problem, SourceError
@@ -32,10 +34,13 @@ def display_path(path: Path, root: Path) -> str:
 
     The path itself, not where a link in it leads: the author knows the link's name.
     """
-    absolute = Path(os.path.abspath(path))
-    try:
-        shown = absolute.relative_to(os.path.abspath(root)).as_posix()
-    except ValueError:
+    # By string, not pathlib: a build names every write-up it reads this way.
+    absolute, base = os.path.abspath(path), os.path.abspath(root)
+    if absolute == base:
+        shown = "."
+    elif _within(absolute, base):
+        shown = absolute[len(base.rstrip(os.sep)) + 1 :].replace(os.sep, "/")
+    else:
         shown = path.as_posix()
     # A name that is not UTF-8 arrives with stand-ins no page can hold: b"\xff" as "\\xff".
     return os.fsencode(shown).decode("utf-8", "backslashreplace")
@@ -49,6 +54,48 @@ def _is_utf8(path: Path) -> bool:
     return True
 
 
+def _within(path: str, folder: str) -> bool:
+    """Whether an absolute, normalised path lies under ``folder``."""
+    return path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+# Real paths of folders already looked up in the current ``one_pass`` block, else None.
+_real_folders: dict[str, str] | None = None
+
+
+@contextmanager
+def one_pass() -> Iterator[None]:
+    """Inside the block, each folder's real path is looked up once: a build reads thousands
+    of files from a few folders. Never for longer, so that a folder swapped for a link
+    between two rebuilds of a live preview is seen as one."""
+    global _real_folders
+    outer, _real_folders = _real_folders, {} if _real_folders is None else _real_folders
+    try:
+        yield
+    finally:
+        _real_folders = outer
+
+
+def _real(folder: str) -> str:
+    if _real_folders is None:
+        return os.path.realpath(folder)
+    if folder not in _real_folders:
+        _real_folders[folder] = os.path.realpath(folder)
+    return _real_folders[folder]
+
+
+def _plainly_inside(path: Path, project: Path) -> bool:
+    """The usual case, checked cheaply: a regular file, not a link, in a folder whose real
+    path is the project's or under it. Such a file resolves to itself, inside."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return False
+    folder = _real(os.path.dirname(os.path.abspath(path)))
+    root = _real(os.path.abspath(project))
+    return stat.S_ISREG(mode) and (folder == root or _within(folder, root))
+
+
 def unreadable(path: Path, project: Path, shown: str) -> Problem | None:
     """Why ``path`` must not be read, or None for a regular file inside ``project``."""
     if not _is_utf8(path):
@@ -59,6 +106,8 @@ def unreadable(path: Path, project: Path, shown: str) -> Problem | None:
             found=f"'{shown}'",
             hint="rename the file, e.g. with letters, digits and dashes only",
         )
+    if _plainly_inside(path, project):
+        return None
     try:
         target = path.resolve(strict=True)
     except FileNotFoundError:

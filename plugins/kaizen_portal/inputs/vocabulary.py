@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Literal
 
 from markdown.extensions.toc import slugify_unicode
@@ -142,6 +143,7 @@ RESERVED_EXPERIMENT_SLUGS = frozenset({INDEX_PAGE, PROBLEMS_PAGE})
 RESERVED_GROUP_SLUGS = frozenset({INDEX_PAGE})
 
 
+@lru_cache(maxsize=100_000)  # listings slug every name of every write-up on each build
 def group_slug(name: str) -> str:
     """A stable URL segment for a team, tag, owner or metric name.
 

@@ -11,7 +11,6 @@ from ..analysis.comparisons import Analysis, ArmResult
 from ..charts.forest import metric_forest
 from ..inputs.catalog import Catalog, MetricDef
 from .links import GeneratedFile
-from .readouts import readout
 from .rendering import Once, Renderer, listed, made_now
 
 
@@ -32,12 +31,16 @@ class MetricView:
 
 def metric_views(rows: Sequence[Analysis], catalog: Catalog) -> list[MetricView]:
     """Every metric in the catalog, measured or not, so the catalog page lists them all."""
-    newest = insights.newest_first(rows)
+    measured: dict[str, list[Analysis]] = {name: [] for name in catalog.metrics}
+    for analysis in insights.newest_first(rows):
+        for name in dict.fromkeys(m.name for m in analysis.metrics):
+            measured.setdefault(name, []).append(analysis)
     views = []
     for name, definition in catalog.metrics.items():
-        measured = [a for a in newest if any(m.name == name for m in a.metrics)]
-        comparisons = tuple((a, arm) for a in measured for arm in insights.metric_arms(a, name))
-        views.append(MetricView(name, definition, comparisons, len(measured)))
+        comparisons = tuple(
+            (a, arm) for a in measured[name] for arm in insights.metric_arms(a, name)
+        )
+        views.append(MetricView(name, definition, comparisons, len(measured[name])))
     return sorted(views, key=lambda v: (v.definition.label.casefold(), v.name))
 
 
@@ -80,6 +83,5 @@ def _metric_page(view: MetricView, catalog: Catalog, render: Renderer) -> Genera
         hide=("navigation", "toc"),
         view=view,
         chart=chart,
-        settings=catalog.settings,
-        readout=lambda analysis, arm: readout(analysis, arm, links.options.as_of),
+        comparison_row=render.rows("_metric_row.html.j2", uri),
     )

@@ -23,7 +23,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..analysis import formatting, insights
-from ..analysis.comparisons import Analysis
+from ..analysis.comparisons import Analysis, ArmResult
 from ..charts.figures import figure_attribute
 from ..inputs.files import display_path
 from ..inputs.problems import printable
@@ -31,7 +31,7 @@ from ..inputs.schema import Arm, MeanArm, ProportionArm
 from ..inputs.vocabulary import Phase
 from .links import GeneratedFile, Links, PageOptions
 from .markers import WRITEUP_MARKER
-from .readouts import Outcome, outcome
+from .readouts import Outcome, outcome, readout
 from .static_files import PLOTLY_URI
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -164,6 +164,27 @@ def made_now(_key: Hashable, make: Callable[[], T]) -> T:
     return make()
 
 
+class Row(Protocol):
+    """A listing's row of one write-up, or of one of its comparisons on a metric."""
+
+    def __call__(
+        self, analysis: Analysis, metric: str = "", arm: ArmResult | None = None
+    ) -> markupsafe.Markup: ...
+
+
+class _Kept:
+    """A ``Once`` for one renderer's life: a write-up's row is made once for the team,
+    tag and people pages that all list it."""
+
+    def __init__(self) -> None:
+        self._parts: dict[Hashable, object] = {}
+
+    def __call__(self, key: Hashable, make: Callable[[], T], /) -> T:
+        if key not in self._parts:
+            self._parts[key] = make()
+        return self._parts[key]  # type: ignore[return-value]
+
+
 def listed(rows: Iterable[Analysis]) -> tuple[str, ...]:
     """What a listing shows of its write-ups: each one's digest (of its file, the catalog
     and the data files), in the listing's order."""
@@ -210,26 +231,29 @@ class Renderer:
     links: Links
     version: str = ""  # a digest of the override templates; pages differ when it does
     confidence: float = 0.95  # the portal's, for the intervals results are read with
-    # Rows already rendered, by template, write-up and page depth; see ``rows``.
-    _rows: dict[tuple[str, str, int], markupsafe.Markup] = field(
-        default_factory=dict, compare=False, repr=False
-    )
-    _outcomes: dict[str, Outcome] = field(default_factory=dict, compare=False, repr=False)
+    # Where each write-up's outcome and listing rows are kept, by its digest: for this
+    # renderer's life, or the pipeline's memo across the rebuilds of `mkdocs serve`.
+    kept: Once = field(default_factory=lambda: _Kept(), compare=False, repr=False)
 
     @classmethod
     def for_options(
-        cls, options: PageOptions, version: str = "", confidence: float = 0.95
+        cls,
+        options: PageOptions,
+        version: str = "",
+        confidence: float = 0.95,
+        kept: Once | None = None,
     ) -> Renderer:
-        """``version`` names the state of ``options.template_dir`` (a digest of its files)."""
+        """``version`` names the state of ``options.template_dir`` (a digest of its files);
+        ``kept`` must tell parts apart by these options, version and confidence."""
         env = _environment(options.template_dir, version)
-        return cls(env, Links(options), version, confidence)
+        return cls(env, Links(options), version, confidence, kept or _Kept())
 
     def outcome(self, analysis: Analysis) -> Outcome:
-        """The experiment's primary result, decision and takeaway, worked out once a build."""
-        slug = analysis.entry.meta.slug
-        if slug not in self._outcomes:
-            self._outcomes[slug] = outcome(analysis, self.confidence, self.links.options.as_of)
-        return self._outcomes[slug]
+        """The experiment's primary result, decision and takeaway, worked out once."""
+        return self.kept(
+            ("outcome", analysis.entry.key),
+            lambda: outcome(analysis, self.confidence, self.links.options.as_of),
+        )
 
     def page(
         self,
@@ -254,27 +278,34 @@ class Renderer:
         body = self.fragment(template, uri, **context)
         return GeneratedFile(uri, head + body, in_nav)
 
-    def rows(self, template: str, uri: str) -> Callable[[Analysis], markupsafe.Markup]:
-        """Renders ``template`` for one write-up (as ``analysis``) on the page of ``uri``.
+    def rows(self, template: str, uri: str) -> Row:
+        """Renders ``template`` for one write-up (as ``analysis``), or one comparison of it
+        (``arm`` on ``metric``), on the page of ``uri``.
 
         A write-up is listed on its team's, its owner's and each of its tags' pages, all
         equally deep, so its row is rendered once, with links through the site root, and
-        shared by all of them.
+        shared by all of them; while serving it is kept until its write-up changes.
         """
         depth = self.links.depth(uri)
+        as_of = self.links.options.as_of
 
-        def row(analysis: Analysis) -> markupsafe.Markup:
-            key = (template, analysis.entry.meta.slug, depth)
-            if key not in self._rows:
-                html = self._render(
-                    template,
-                    analysis=analysis,
-                    outcome=self.outcome(analysis),
-                    links=self.links,
-                    link=lambda target: self.links.via_root(depth, target),
-                )
-                self._rows[key] = markupsafe.Markup(html.rstrip("\n"))
-            return self._rows[key]
+        def rendered(analysis: Analysis, arm: ArmResult | None) -> markupsafe.Markup:
+            html = self._render(
+                template,
+                analysis=analysis,
+                arm=arm,
+                outcome=self.outcome(analysis),
+                readout=lambda analysis, arm: readout(analysis, arm, as_of),
+                links=self.links,
+                link=lambda target: self.links.via_root(depth, target),
+            )
+            return markupsafe.Markup(html.rstrip("\n"))
+
+        def row(
+            analysis: Analysis, metric: str = "", arm: ArmResult | None = None
+        ) -> markupsafe.Markup:
+            key = ("row", template, analysis.entry.key, depth, metric, arm.arm if arm else "")
+            return self.kept(key, lambda: rendered(analysis, arm))
 
         return row
 
