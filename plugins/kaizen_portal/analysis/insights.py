@@ -59,14 +59,14 @@ def group_by(
     """
     members: dict[str, list[Analysis]] = {}
     spellings: dict[str, Counter[str]] = {}
-    for analysis in analyses:
+    for analysis in newest_first(analyses):  # one sort: each group keeps its order
         for key in dict.fromkeys(keys(analysis)):
             slug = group_slug(key)
             if not members.get(slug) or members[slug][-1] is not analysis:
                 members.setdefault(slug, []).append(analysis)
             spellings.setdefault(slug, Counter())[key] += 1
     groups = [
-        Group(_usual(spellings[slug]), slug, tuple(newest_first(rows)))
+        Group(_usual(spellings[slug]), slug, tuple(rows))
         for slug, rows in members.items()
     ]
     return sorted(groups, key=lambda g: (g.name.casefold(), g.slug))

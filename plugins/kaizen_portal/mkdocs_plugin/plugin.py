@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import jinja2
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
@@ -41,6 +42,7 @@ log = get_plugin_logger(__name__)
 # (see preview.py).
 MEMO = Memo()
 WRITTEN = preview.Written()
+THEME_CODE = preview.CompiledTemplates()
 
 
 def _report_index(outcome: Indexed | SearchIndexError) -> None:
@@ -151,7 +153,7 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
 
     def _skip_unchanged(self, files: Files, config: MkDocsConfig, result: Build) -> None:
         """Tells MkDocs which pages are as the last build wrote them (see preview.py)."""
-        frame = preview.frame_digest(
+        self.frame = frame = preview.frame_digest(
             Path(path) for path in (config.config_file_path, config.theme.custom_dir) if path
         )
         pages = files.documentation_pages()
@@ -193,6 +195,13 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
                 page.read_source(config)
                 if not page.meta.get("title"):
                     page.render(config, files)
+
+    def on_env(
+        self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files
+    ) -> jinja2.Environment | None:
+        if self.plan is not None:  # a dirty preview: Material's templates compiled once
+            env.bytecode_cache = THEME_CODE.for_frame(self.frame)
+        return env
 
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files

@@ -16,6 +16,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
+import jinja2.bccache
+
 
 @dataclass
 class Written:
@@ -75,3 +78,30 @@ def remove(gone: Mapping[str, str], site_dir: str) -> None:
         while folder != root and folder.is_relative_to(root) and not any(folder.iterdir()):
             folder.rmdir()
             folder = folder.parent
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """The theme's templates as Python code, kept for the serve session.
+
+    MkDocs makes the theme's Jinja environment anew for every build, and Jinja would parse
+    and compile Material's templates again each time (about half a second). Jinja checks
+    each template's source against what was compiled from it, so an edited template is
+    compiled again; what frames the pages (mkdocs.yml, the theme's folder) starts a new
+    cache, as it may change how the environment compiles.
+    """
+
+    def __init__(self) -> None:
+        self.frame: int | None = None
+        self._code: dict[str, bytes] = {}
+
+    def for_frame(self, frame: int) -> CompiledTemplates:
+        if frame != self.frame:
+            self.frame, self._code = frame, {}
+        return self
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self._code:
+            bucket.bytecode_from_string(self._code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
