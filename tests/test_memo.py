@@ -162,3 +162,35 @@ def test_the_export_made_by_parts_is_the_whole_document_json_writes(
             f.content for f in _build(project, Memo()).files if f.uri == "experiments.json"
         )
         assert again == fresh and "Fewer fields" in again
+
+
+def test_a_build_leaves_no_object_out_of_garbage_collection(tmp_path: Path) -> None:
+    """The build freezes the heap while it runs (build/heap.py), and unfreezes it after,
+    an error included."""
+    import gc
+
+    from kaizen_portal.build import heap
+
+    project = make_project(tmp_path, samples=True)
+    _build(project, Memo())
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), heap.frozen():
+        with heap.frozen():
+            assert gc.get_freeze_count() > 0
+        assert gc.get_freeze_count() > 0  # the outer block still holds
+        raise RuntimeError
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_folder_swapped_for_a_link_out_is_seen_by_the_next_build(tmp_path: Path) -> None:
+    """Reading looks each folder's real path up once per build, never across builds."""
+    import shutil
+
+    project = make_project(tmp_path / "project", samples=True)
+    memo = Memo()
+    assert loading.load_portfolio(project, memo=memo).problems == ()
+    outside = shutil.move(project / "experiments", tmp_path / "elsewhere")
+    (project / "experiments").symlink_to(outside, target_is_directory=True)
+    again = loading.load_portfolio(project, memo=memo)
+    assert again.entries == ()
+    assert {p.message for p in again.problems} == {"this is a link that leads outside the project"}

@@ -218,3 +218,35 @@ def test_without_an_explicit_nav_skipped_pages_keep_their_titles_in_it(
 
     rewritten = rebuilt_as_a_full_build(project, tmp_path, save)
     assert "authoring/index.html" not in rewritten  # skipped, yet titled in the others' nav
+
+
+def test_the_theme_s_templates_are_compiled_once_until_one_changes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """MkDocs makes the theme's environment anew for each rebuild; the preview's bytecode
+    cache compiles a template again only when its source or the pages' frame changed."""
+    import jinja2
+    from kaizen_portal.mkdocs_plugin.preview import CompiledTemplates
+
+    compiled: list[str] = []
+    compile_ = jinja2.Environment.compile
+
+    def counting(self, source, name=None, *args, **kwargs):  # type: ignore[no-untyped-def]
+        compiled.append(name)
+        return compile_(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    cache, sources = CompiledTemplates(), {"main.html": "one {{ x }}"}
+
+    def render(frame: int) -> str:
+        env = jinja2.Environment(loader=jinja2.DictLoader(sources))
+        env.bytecode_cache = cache.for_frame(frame)
+        return env.get_template("main.html").render(x=1)
+
+    assert [render(1), render(1)] == ["one 1", "one 1"]
+    assert compiled == ["main.html"]
+    sources["main.html"] = "two {{ x }}"
+    assert [render(1), render(1)] == ["two 1", "two 1"]
+    assert len(compiled) == 2
+    assert render(2) == "two 1"  # mkdocs.yml or the theme folder changed
+    assert len(compiled) == 3

@@ -65,10 +65,7 @@ def group_by(
             if not members.get(slug) or members[slug][-1] is not analysis:
                 members.setdefault(slug, []).append(analysis)
             spellings.setdefault(slug, Counter())[key] += 1
-    groups = [
-        Group(_usual(spellings[slug]), slug, tuple(rows))
-        for slug, rows in members.items()
-    ]
+    groups = [Group(_usual(spellings[slug]), slug, tuple(rows)) for slug, rows in members.items()]
     return sorted(groups, key=lambda g: (g.name.casefold(), g.slug))
 
 

@@ -34,8 +34,17 @@ def hide(markdown: str) -> tuple[str, dict[str, str]]:
     return "\n\n".join(blocks) + marker + writeup, parts
 
 
+_TOKEN = re.compile(r"<p>(kzraw[0-9a-f]{12}x[0-9]+)</p>")
+
+
 def restore(html: str, parts: dict[str, str]) -> str:
-    """Put each block back where Markdown left its token (as a paragraph of its own)."""
-    for token, block in parts.items():
-        html = html.replace(f"<p>{token}</p>", block, 1)
-    return html
+    """Put each block back where Markdown left its token (as a paragraph of its own), in
+    one pass: a listing of thousands of rows is megabytes, and is copied once."""
+    if not parts:
+        return html
+    unused = dict(parts)
+
+    def block(token: re.Match[str]) -> str:
+        return unused.pop(token[1], token[0])  # each block once, where it was first
+
+    return _TOKEN.sub(block, html)

@@ -42,10 +42,16 @@ def export_json(
         url = url_of(entry)
         make = partial(_experiment_text, analyses[entry.meta.slug], url, settings, as_of)
         parts.append(once(("export", entry.key, url, as_of), make))
-    # As json.dumps writes the whole document (tested): "experiments" sorts first.
-    listed = "[\n" + ",\n".join(parts) + "\n ]" if parts else "[]"
+    # As json.dumps writes the whole document (tested): "experiments" sorts first. One
+    # join, as each copy of a document of tens of megabytes costs.
     rest = _dumped(head).removeprefix("{\n")
-    return '{\n "experiments": ' + listed + ",\n" + rest + "\n"
+    if not parts:
+        return '{\n "experiments": [],\n' + rest + "\n"
+    pieces = ['{\n "experiments": [\n']
+    for part in parts:
+        pieces += [part, ",\n"]
+    pieces[-1] = "\n ],\n"
+    return "".join([*pieces, rest, "\n"])
 
 
 def _experiment_text(

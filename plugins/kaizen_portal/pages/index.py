@@ -61,12 +61,14 @@ def index_page(
         key=lambda a: chronological(a.entry),
         reverse=True,
     )
-    rows = [index_row(analysis, render.outcome(analysis)) for analysis in ordered]
     uri = render.links.index_uri()
 
-    def html(row: IndexRow) -> Markup:
-        return Markup(render.fragment("_index_row.html.j2", uri, row=row).rstrip("\n"))
+    def made(analysis: Analysis) -> tuple[IndexRow, Markup]:
+        row = index_row(analysis, render.outcome(analysis))
+        return row, Markup(render.fragment("_index_row.html.j2", uri, row=row).rstrip("\n"))
 
+    kept = [once(("index row", a.entry.key), partial(made, a)) for a in ordered]
+    rows = [row for row, _ in kept]
     return render.page(
         "index.md.j2",
         uri,
@@ -74,7 +76,7 @@ def index_page(
         in_nav=True,
         hide=("navigation", "toc"),
         rows=rows,
-        row_html=[once(("index row", r.analysis.entry.key), partial(html, r)) for r in rows],
+        row_html=[html for _, html in kept],
         teams=len({row.exp.team for row in rows}),
         filters=_index_filters([row.exp for row in rows], portfolio.catalog),
         portfolio=portfolio,

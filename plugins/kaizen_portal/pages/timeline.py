@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import partial
 
+from markupsafe import Markup
+
 from ..analysis import insights
 from ..analysis.comparisons import Analysis
 from ..analysis.lineage import Lineage
 from ..charts.phases import Frame, portfolio_timeline, span_of
+from ..inputs.portfolio import Entry
 from .links import GeneratedFile
 from .rendering import Once, Renderer, listed, made_now
 
@@ -16,7 +19,7 @@ from .rendering import Once, Renderer, listed, made_now
 def timeline_page(
     rows: Sequence[Analysis], family: dict[str, Lineage], render: Renderer, once: Once = made_now
 ) -> GeneratedFile:
-    """A team's chart is made ``once`` for the same write-ups, their ideas' cycles (a lane
+    """A team's chart, as HTML, is made ``once`` for the same write-ups, their ideas' cycles (a lane
     is labelled by its idea's first cycle, maybe another team's) and the date range."""
     links = render.links
     uri = links.timeline_uri()
@@ -33,7 +36,7 @@ def timeline_page(
         entries = [a.entry for a in team.rows]
         cycles = tuple(tuple(c.key for c in family[e.meta.slug].cycles) for e in entries)
         key = ("timeline", team.name, listed(team.rows), cycles, frame.span)
-        make = partial(portfolio_timeline, entries, family, frame, team.name)
+        make = partial(_drawn, render, uri, entries, family, frame, team.name)
         sections.append((team, once(key, make)))
     return render.page(
         "timeline.md.j2",
@@ -43,3 +46,18 @@ def timeline_page(
         hide=("navigation", "toc"),
         sections=sections,
     )
+
+
+def _drawn(
+    render: Renderer,
+    uri: str,
+    entries: Sequence[Entry],
+    family: dict[str, Lineage],
+    frame: Frame,
+    team: str,
+) -> Markup | None:
+    """A team's chart as the page holds it, figure data and all: kept whole, a save writes
+    out only its own team's thousand bars again."""
+    chart = portfolio_timeline(entries, family, frame, team)
+    html = render.fragment("_chart.html.j2", uri, chart=chart).rstrip("\n") if chart else ""
+    return Markup(html) if html else None
