@@ -250,3 +250,23 @@ def test_the_theme_s_templates_are_compiled_once_until_one_changes(
     assert len(compiled) == 2
     assert render(2) == "two 1"  # mkdocs.yml or the theme folder changed
     assert len(compiled) == 3
+
+
+def test_garbage_is_collected_once_the_preview_is_idle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never while a rebuild runs: a save made before the collection is due puts it off."""
+    import gc
+    import threading
+    import time
+
+    from kaizen_portal.mkdocs_plugin.preview import IdleCollection
+
+    collected = threading.Event()
+    monkeypatch.setattr(gc, "collect", lambda *args: collected.set() or 0)
+    idle = IdleCollection(delay=0.2)
+    idle.build_started()
+    idle.build_ended()
+    idle.build_started()  # the next save, before the collection was due
+    time.sleep(0.4)
+    assert not collected.is_set()
+    idle.build_ended()
+    assert collected.wait(5)

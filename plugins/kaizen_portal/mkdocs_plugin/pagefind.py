@@ -60,13 +60,17 @@ class Indexed(NamedTuple):
     seconds: float
 
 
-def index_site(site_dir: Path, into: str = BUNDLE_DIR) -> Indexed:
-    """Indexes the built site in ``site_dir`` into ``site_dir/<into>/``.
+def index_site(site_dir: Path, into: str = BUNDLE_DIR, *, yielding: bool = False) -> Indexed:
+    """Indexes the built site in ``site_dir`` into ``site_dir/<into>/``; ``yielding``: at
+    the lowest CPU priority, where ``nice`` is there, so that a rebuild of the preview
+    started meanwhile goes first.
 
     Raises SearchIndexError if Pagefind is missing, fails, or finds no page to index.
     """
     binary = _pagefind_binary()
-    command = [str(binary), "--site", str(site_dir), "--output-subdir", into]
+    nice = shutil.which("nice") if yielding else None
+    command = [nice, "-n", "19"] if nice else []
+    command += [str(binary), "--site", str(site_dir), "--output-subdir", into]
     command += ["--root-selector", ROOT_SELECTOR]
     for selector in EXCLUDE_SELECTORS:
         command += ["--exclude-selectors", selector]
@@ -152,7 +156,7 @@ def _swapped(site_dir: Path) -> Indexed:
     place: a page that loaded the old entry before the move still finds all it asks for."""
     fresh = site_dir / f"{BUNDLE_DIR}.next"
     shutil.rmtree(fresh, ignore_errors=True)
-    indexed = index_site(site_dir, fresh.name)
+    indexed = index_site(site_dir, fresh.name, yielding=True)
     files = sorted(p for p in fresh.rglob("*") if p.is_file())
     files.sort(key=lambda p: p.name == ENTRY_FILE)  # stable: the entry file goes last
     try:

@@ -43,6 +43,7 @@ log = get_plugin_logger(__name__)
 MEMO = Memo()
 WRITTEN = preview.Written()
 THEME_CODE = preview.CompiledTemplates()
+IDLE = preview.IdleCollection()
 
 
 def _report_index(outcome: Indexed | SearchIndexError) -> None:
@@ -107,6 +108,8 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
         self.plan = None  # `mkdocs serve` keeps the plugin from one build to the next
         if not self.config.enabled:
             return None
+        if self.serving:
+            IDLE.build_started()
         templates = self._templates_dir()
         layout = ProjectLayout(
             self.config.experiments_dir, self.config.site_config_dir, self.config.data_dir
@@ -233,6 +236,8 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
             preview.remove(self.plan.gone, config.site_dir)
             WRITTEN.site_dir, WRITTEN.digests = config.site_dir, self.digests
             WRITTEN.dests, WRITTEN.sources = self.dests, self.sources
+        if self.serving:
+            IDLE.build_ended()
         # A project that keeps Material's search plugin keeps its search; search.js then
         # leaves Material's search box alone too.
         if "material/search" in config.plugins:
@@ -247,6 +252,10 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
             _report_index(index_site(Path(config.site_dir)))
         except SearchIndexError as error:
             _report_index(error)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.serving:
+            IDLE.build_ended()
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder
