@@ -38,8 +38,8 @@ if TYPE_CHECKING:
 log = get_plugin_logger(__name__)
 
 # `mkdocs serve` makes new plugin instances for every rebuild; what was parsed and analysed
-# before lives here, keyed by content (see build/memo.py), and what the last build wrote
-# (see preview.py).
+# before lives here while serving, keyed by content (see build/memo.py), and what the last
+# build wrote (see preview.py).
 MEMO = Memo()
 WRITTEN = preview.Written()
 THEME_CODE = preview.CompiledTemplates()
@@ -123,7 +123,10 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
             as_of=git_dates.epoch_date(os.environ),
         )
         try:
-            result = build(Inputs(self.project, layout, self._audience(), MEMO), options)
+            # A one-off build keeps nothing: what the memo holds is freed before MkDocs
+            # renders the pages, when its memory peaks.
+            memo = MEMO if self.serving else Memo()
+            result = build(Inputs(self.project, layout, self._audience(), memo), options)
         except TemplateFailure as failure:
             # A template every page of its kind uses: no page of it can be made.
             raise PluginError(failure.located(self.project)) from None
