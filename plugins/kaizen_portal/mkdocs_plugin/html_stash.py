@@ -17,12 +17,16 @@ import re
 from ..pages.markers import WRITEUP_MARKER
 
 _BLOCKS = re.compile(r"\n{2,}")
+# A token: this prefix, 12 hex digits of the page's digest (no author can guess them),
+# "x" and the block's number. ``hide`` writes them and ``restore`` reads them.
+_PREFIX, _DIGITS = "kzraw", 12
+_TOKEN = re.compile(rf"<p>({_PREFIX}[0-9a-f]{{{_DIGITS}}}x[0-9]+)</p>")
 
 
 def hide(markdown: str) -> tuple[str, dict[str, str]]:
     """Markdown with the generated HTML blocks replaced by tokens, and the blocks by token."""
     head, marker, writeup = markdown.partition(WRITEUP_MARKER)
-    prefix = "kzraw" + hashlib.sha1(markdown.encode()).hexdigest()[:12]
+    prefix = _PREFIX + hashlib.sha1(markdown.encode()).hexdigest()[:_DIGITS]
     parts: dict[str, str] = {}
     blocks = []
     for block in _BLOCKS.split(head):
@@ -32,9 +36,6 @@ def hide(markdown: str) -> tuple[str, dict[str, str]]:
             block = token
         blocks.append(block)
     return "\n\n".join(blocks) + marker + writeup, parts
-
-
-_TOKEN = re.compile(r"<p>(kzraw[0-9a-f]{12}x[0-9]+)</p>")
 
 
 def restore(html: str, parts: dict[str, str]) -> str:
