@@ -75,6 +75,9 @@ def test_every_experiment_and_listing_is_indexed_without_the_site_chrome(
     # Only the article: not the header, the tabs, the navigation or the footer.
     assert "Writing an experiment" not in card["content"]
     assert "Table of contents" not in card["content"]
+    # Nor the note on how results are computed, which every result page has.
+    assert "How this was computed" not in card["content"]
+    assert "Miettinen" not in card["content"]
     # A listing keeps its name and summary, not the rows of experiments it lists.
     listing = indexed["/experiments/"]["content"]
     assert "Shorter checkout form" not in listing

@@ -40,6 +40,10 @@ EXCLUDE_SELECTORS = (
     ".kz-results thead",
     ".kz-results__head .kz-chip",
     ".kz-direction",
+    # The note on how results are computed, the same on every result page: it would make
+    # every experiment a match for "test", "interval" or "confidence", and its 330 words
+    # are over a third of a result page's, which Pagefind holds in memory all at once.
+    ".kz-method",
     # Lists of experiments, which have pages of their own: without them a listing is found
     # by its name and summary rather than by every word of every title it lists, and the
     # index of thousands of experiments stays out of the excerpts a search downloads.
