@@ -182,6 +182,29 @@ def test_a_build_leaves_no_object_out_of_garbage_collection(tmp_path: Path) -> N
     assert gc.get_freeze_count() == 0
 
 
+def test_a_finished_build_s_cycles_are_freed_before_the_index_is_built() -> None:
+    """MkDocs' pages refer to each other: only a collection frees them (build/heap.py)."""
+    import gc
+    import weakref
+
+    from kaizen_portal.build import heap
+
+    class Page:
+        pass
+
+    page = Page()
+    page.nav = [page]  # type: ignore[attr-defined]
+    freed = weakref.ref(page)
+    gc.disable()  # no collection but the one under test
+    try:
+        del page
+        assert freed() is not None
+        heap.release_memory()
+        assert freed() is None
+    finally:
+        gc.enable()
+
+
 def test_a_folder_swapped_for_a_link_out_is_seen_by_the_next_build(tmp_path: Path) -> None:
     """Reading looks each folder's real path up once per build, never across builds."""
     import shutil

@@ -387,6 +387,31 @@ def test_a_failed_index_fails_a_strict_build(tmp_path: Path) -> None:
     assert "the search index was not built: could not run Pagefind" in result.stderr
 
 
+@pytest.mark.site
+def test_a_plain_build_says_the_index_failed_and_goes_on(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    write(project, "a.md", front_matter(VALID))
+    missing = str(tmp_path / "no-such-pagefind")
+    result = mkdocs_build(
+        project, tmp_path / "site", strict=False, env={"PAGEFIND_BINARY_PATH": missing}
+    )
+    assert result.returncode == 0, result.stderr
+    assert "the search index was not built: could not run Pagefind" in result.stderr
+    assert (tmp_path / "site" / "experiments" / "index.html").is_file()
+
+
+@pytest.mark.site
+def test_a_build_indexes_once_mkdocs_has_written_every_page(tmp_path: Path) -> None:
+    """Pagefind and MkDocs each hold the whole site at their peak: one after the other."""
+    project = make_project(tmp_path)
+    write(project, "a.md", front_matter(VALID))
+    result = mkdocs_build(project, tmp_path / "site", strict=True, quiet=False)
+    assert result.returncode == 0, result.stderr
+    built = result.stderr.index("Documentation built in")
+    assert result.stderr.index("Pagefind indexed") > built
+    assert (tmp_path / "site" / "pagefind" / "pagefind-entry.json").is_file()
+
+
 def test_index_site_says_why_it_failed(tmp_path: Path) -> None:
     with pytest.raises(SearchIndexError, match="did not contain any html files"):
         index_site(tmp_path)

@@ -11,6 +11,7 @@ the first full collection after.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,3 +32,24 @@ def frozen() -> Iterator[None]:
         _depth -= 1
         if _depth == 0:
             gc.unfreeze()
+
+
+def release_memory() -> None:
+    """Hands back to the system what a finished build no longer uses: MkDocs' pages refer
+    to each other, so only a collection frees them, and the C allocator keeps freed memory
+    for the process unless asked to return it."""
+    gc.collect()
+    if _libc is not None:
+        _libc.malloc_trim(0)
+
+
+def _glibc() -> ctypes.CDLL | None:
+    try:
+        libc = ctypes.CDLL(None)
+        libc.malloc_trim  # noqa: B018 - glibc's, absent from other C libraries
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+_libc = _glibc()

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import jinja2
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from ..build import git_dates
+from ..build import git_dates, heap
 from ..build.memo import Memo
 from ..build.pipeline import Build, Inputs, audience, build, templates_folder
 from ..inputs.problems import not_published, printable
@@ -67,6 +67,8 @@ def _no_dirty_caution(record: logging.LogRecord) -> bool:
 
 class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
     serving = False
+    indexed_at_exit = False  # `mkdocs build` and `gh-deploy`: Pagefind runs in on_shutdown
+    unindexed: Path | None = None  # a built site whose index on_shutdown still owes
     dirty = False  # `mkdocs serve --dirty`: only the pages a save changed are rendered
     plan: preview.Plan | None = None
     dashboard = ""
@@ -77,6 +79,7 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Drafts belong to the live preview only; any build that could be published hides them.
         self.serving = command == "serve"
+        self.indexed_at_exit = command in ("build", "gh-deploy")
         self.dirty = self.serving and dirty
         if self.dirty:  # its caution is about pages MkDocs cannot know changed; these it can
             logging.getLogger("mkdocs.commands.build").addFilter(_no_dirty_caution)
@@ -95,6 +98,7 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
             self.pinned_epoch = git_dates.pin_build_date(os.environ, self.project, found)
         # The theme prints these into HTML unescaped; like any input, they stay text.
         self.site_name = config.site_name
+        self.strict = bool(config.strict)
         for key in ("site_name", "site_description", "site_author"):
             if config[key]:
                 config[key] = html.escape(config[key])
@@ -246,19 +250,39 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
         if "material/search" in config.plugins:
             log.info("Material's search plugin is enabled: no Pagefind index is built")
             return
-        # Under `mkdocs serve` (whose site_dir is a temporary folder) in the background; a
-        # build waits for its index, which a strict build needs.
+        # Under `mkdocs serve` (whose site_dir is a temporary folder) in the background.
         if self.serving:
             SEARCH.request(Path(config.site_dir))
-            return
-        try:
-            _report_index(index_site(Path(config.site_dir)))
-        except SearchIndexError as error:
-            _report_index(error)
+        elif self.indexed_at_exit:  # once MkDocs has let go of the pages: see on_shutdown
+            self.unindexed = Path(config.site_dir)
+        else:  # a caller that never says the command ends
+            self._index(Path(config.site_dir), strict=False)
 
     def on_build_error(self, *, error: Exception) -> None:
+        self.unindexed = None  # a failed build publishes nothing to search
         if self.serving:
             IDLE.build_ended()
+
+    def on_shutdown(self) -> None:
+        """The index of a one-off build. Pagefind holds every page's words at once (about a
+        gigabyte at 5,000 experiments), and MkDocs holds every page until its build
+        returns: one after the other, the build needs room for the larger alone. MkDocs
+        counts errors toward ``--strict`` only until then, so here a failed index under
+        ``--strict`` stops the command itself."""
+        site, self.unindexed = self.unindexed, None
+        if site is not None:
+            heap.release_memory()
+            log.info("Indexing the built site for search")
+            self._index(site, strict=self.strict)
+
+    @staticmethod
+    def _index(site: Path, *, strict: bool) -> None:
+        try:
+            _report_index(index_site(site))
+        except SearchIndexError as error:
+            _report_index(error)
+            if strict:
+                raise Abort("Aborted in strict mode: the search index was not built") from None
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder
