@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import signal
 import subprocess
 import time
 import urllib.error
@@ -33,10 +35,10 @@ def until(condition: Callable[[], bool], seconds: float = 30) -> None:
         time.sleep(0.2)
 
 
-def serve(project: Path, port: int) -> subprocess.Popen[str]:
+def serve(project: Path, port: int, *, verbose: bool = False) -> subprocess.Popen[str]:
     """`mkdocs serve` on the project, its log (stdout and stderr) kept for the end."""
     return subprocess.Popen(
-        mkdocs("serve", "-a", f"127.0.0.1:{port}"),
+        mkdocs("serve", "-a", f"127.0.0.1:{port}", *(["-v"] if verbose else [])),
         cwd=project,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
         stdout=subprocess.PIPE,
@@ -97,3 +99,35 @@ def test_serve_names_where_the_index_is_under_site_url_s_path(tmp_path: Path) ->
         server.terminate()
         output = server.communicate(timeout=10)[0]
     assert f"The experiments index is at {index}" in output
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("events", [True, False], ids=["file events", "polling"])
+def test_a_save_reaches_the_preview_with_file_events_or_polling(
+    tmp_path: Path, events: bool
+) -> None:
+    """By file events, MkDocs polls a folder of one file in place of the experiments;
+    preview_file_events: false leaves them to its polling, for a mount that sends no file
+    events (mkdocs_plugin/watch.py)."""
+    project = make_project(tmp_path)
+    config = project / "mkdocs.yml"
+    option = f"      pages_dir: experiments\n      preview_file_events: {str(events).lower()}\n"
+    text = config.read_text(encoding="utf-8").replace("      pages_dir: experiments\n", option)
+    config.write_text(text, encoding="utf-8")
+    write(project, "a.md", front_matter(VALID))
+    port = free_port()
+    server = serve(project, port, verbose=True)
+    page = f"http://127.0.0.1:{port}/experiments/exp-2099-001/"
+    try:
+        until(lambda: fetch(page)[0] == 200, 60)
+        write(project, "a.md", front_matter(dict(VALID, title="Saved again")))
+        until(lambda: "Saved again" in fetch(page)[1])
+    finally:
+        server.send_signal(signal.SIGINT)  # as Ctrl-C stops it, with MkDocs' shutdown
+        output = server.communicate(timeout=20)[0]
+    assert "Traceback" not in output
+    watched = re.findall(r"Watching '([^']+)'", output)
+    assert (str(project / "experiments") in watched) is not events
+    relays = [Path(path) for path in watched if Path(path).name.startswith("kaizen-preview-")]
+    assert len(relays) == (1 if events else 0)
+    assert not any(relay.exists() for relay in relays)  # removed when the preview stops

@@ -30,3 +30,8 @@ class KaizenPortalConfig(base.Config):
 
     templates_dir = c.Optional(c.Type(str))
     """A folder of page templates that override the shipped ones file by file."""
+
+    preview_file_events = c.Type(bool, default=True)
+    """`mkdocs serve` learns of saves in the folders above from the system's file events,
+    which cost nothing while it rebuilds; false: it polls them twice a second, as MkDocs
+    polls docs_dir (for folders on a network or container mount that sends no events)."""

@@ -24,7 +24,7 @@ from ..pages.links import HOME_URI, GeneratedFile, PageOptions
 from ..pages.rendering import TemplateFailure
 from ..pages.sanitize import clean_toc, clean_writeup
 from ..pages.static_files import SCRIPTS, STYLESHEET, static_files
-from . import html_stash, preview
+from . import html_stash, preview, watch
 from .options import KaizenPortalConfig
 from .pagefind import BackgroundIndex, Indexed, SearchIndexError, index_site
 
@@ -69,6 +69,7 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
     serving = False
     indexed_at_exit = False  # `mkdocs build` and `gh-deploy`: Pagefind runs in on_shutdown
     unindexed: Path | None = None  # a built site whose index on_shutdown still owes
+    relay: watch.SaveRelay | None = None  # `mkdocs serve`: how saves reach MkDocs' watcher
     dirty = False  # `mkdocs serve --dirty`: only the pages a save changed are rendered
     plan: preview.Plan | None = None
     dashboard = ""
@@ -264,11 +265,13 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
             IDLE.build_ended()
 
     def on_shutdown(self) -> None:
-        """The index of a one-off build. Pagefind holds every page's words at once (about a
-        gigabyte at 5,000 experiments), and MkDocs holds every page until its build
-        returns: one after the other, the build needs room for the larger alone. MkDocs
-        counts errors toward ``--strict`` only until then, so here a failed index under
-        ``--strict`` stops the command itself."""
+        """The preview stops watching, or a one-off build gets its index. Pagefind holds
+        every page's words at once (about a gigabyte at 5,000 experiments), and MkDocs
+        holds every page until its build returns: one after the other, the build needs
+        room for the larger alone. MkDocs counts errors toward ``--strict`` only until
+        then, so here a failed index under ``--strict`` stops the command itself."""
+        if self.relay is not None:
+            self.relay.stop()
         site, self.unindexed = self.unindexed, None
         if site is not None:
             heap.release_memory()
@@ -292,11 +295,16 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
         # `mkdocs serve` watches only docs_dir and mkdocs.yml by default; the override
         # templates and the theme's folder make pages too.
         c = self.config
-        for folder in (c.experiments_dir, c.site_config_dir, c.data_dir, c.templates_dir):
-            if folder and (self.project / folder).is_dir():
-                server.watch(str(self.project / folder))
-        if config.theme.custom_dir:
-            server.watch(config.theme.custom_dir)
+        named = (c.experiments_dir, c.site_config_dir, c.data_dir, c.templates_dir)
+        folders = [self.project / folder for folder in named if folder]
+        folders += [Path(config.theme.custom_dir)] if config.theme.custom_dir else []
+        polled = [folder for folder in folders if folder.is_dir()]
+        if c.preview_file_events:  # see watch.py
+            self.relay, polled = watch.SaveRelay.for_folders(polled)
+            if self.relay is not None:
+                server.watch(str(self.relay.signal))
+        for folder in polled:
+            server.watch(str(folder))
         # Under site_url's path, as MkDocs serves it: /experiments/ of the README's example
         # site_url puts the index at /experiments/experiments/, not where one would guess.
         index = f"{server.url.rstrip('/')}/{self.config.pages_dir.strip('/')}/"
