@@ -12,6 +12,7 @@ background and searched in test_search.py).
 from __future__ import annotations
 
 import copy
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -178,6 +179,7 @@ def test_a_broken_save_is_on_needs_attention_and_its_last_good_page_stays(
     site = tmp_path / "preview"
     serve_build(project, site, dirty=True)
     good = (site / "experiments" / "exp-2025-001" / "index.html").read_bytes()
+    written = (project / "experiments" / "exp-2025-001.md").stat()
     edit(project / "experiments" / "exp-2025-001.md", "status: concluded", "status: finished")
     serve_build(project, site, dirty=True)
     needs = (site / "experiments" / "needs-attention" / "index.html").read_text("utf-8")
@@ -189,8 +191,12 @@ def test_a_broken_save_is_on_needs_attention_and_its_last_good_page_stays(
     # Everything a full build writes, the same; beyond it, only the last good page.
     assert sorted(set(ours) - set(theirs)) == ["experiments/exp-2025-001/index.html"]
     assert [name for name in theirs if ours[name] != theirs[name]] == []
-    # Fixed, it is the full build's page again.
+    # Fixed, it is the full build's page again (its "last changed" date, outside git the
+    # file's, put back too: a save on another day than the copy would change it).
     edit(project / "experiments" / "exp-2025-001.md", "status: finished", "status: concluded")
+    os.utime(
+        project / "experiments" / "exp-2025-001.md", ns=(written.st_atime_ns, written.st_mtime_ns)
+    )
     serve_build(project, site, dirty=True)
     assert not (site / "experiments" / "needs-attention").exists()
     assert (site / "experiments" / "exp-2025-001" / "index.html").read_bytes() == good
