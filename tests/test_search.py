@@ -463,3 +463,28 @@ def test_the_preview_s_index_is_moved_in_without_taking_the_old_one_away(
         for language in index["languages"].values():
             assert (site / "pagefind" / f"pagefind.{language['hash']}.pf_meta").is_file()
     assert not (site / "pagefind.next").exists()
+
+
+def test_the_preview_s_indexing_stops_with_the_preview(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MkDocs removes the preview's folder once serving ends; Pagefind must not be
+    writing into it then. What it was doing is dropped, and said nowhere."""
+    import time
+
+    slow = tmp_path / "pagefind"
+    slow.write_text("#!/bin/sh\nexec sleep 60\n", encoding="utf-8")
+    slow.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(slow))
+    reports = []
+    search = BackgroundIndex(reports.append)
+    search.request(tmp_path)
+    time.sleep(0.5)  # Pagefind is running
+    started = time.monotonic()
+    search.stop()
+    assert time.monotonic() - started < 5
+    assert reports == []
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH")
+    search.request(tmp_path / "missing")  # a later preview in the same process
+    assert search.wait(30)
+    assert len(reports) == 1 and isinstance(reports[0], SearchIndexError)

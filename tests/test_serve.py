@@ -131,3 +131,32 @@ def test_a_save_reaches_the_preview_with_file_events_or_polling(
     relays = [Path(path) for path in watched if Path(path).name.startswith("kaizen-preview-")]
     assert len(relays) == (1 if events else 0)
     assert not any(relay.exists() for relay in relays)  # removed when the preview stops
+
+
+@pytest.mark.site
+def test_serve_clean_indexes_every_rebuild(tmp_path: Path) -> None:
+    """`mkdocs serve --clean` starts its plugins as a build would, and empties the site
+    before each rebuild: each is indexed as it is made, not when the command ends."""
+    project = make_project(tmp_path)
+    write(project, "a.md", front_matter(VALID))
+    port = free_port()
+    server = subprocess.Popen(
+        mkdocs("serve", "--clean", "-a", f"127.0.0.1:{port}"),
+        cwd=project,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}/"
+    entry = base + "pagefind/pagefind-entry.json"
+    try:
+        until(lambda: fetch(entry)[0] == 200, 60)
+        write(project, "a.md", front_matter(dict(VALID, title="Saved again")))
+        until(lambda: "Saved again" in fetch(base + "experiments/exp-2099-001/")[1])
+        assert fetch(entry)[0] == 200  # the rebuild emptied the site and indexed it again
+    finally:
+        server.send_signal(signal.SIGINT)
+        output = server.communicate(timeout=20)[0]
+    assert "Traceback" not in output
+    assert output.count("Pagefind indexed") >= 2

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -44,9 +45,11 @@ def release_memory() -> None:
 
 
 def _glibc() -> ctypes.CDLL | None:
+    if not sys.platform.startswith("linux"):
+        return None
     try:
         libc = ctypes.CDLL(None)
-        libc.malloc_trim  # noqa: B018 - glibc's, absent from other C libraries
+        libc.malloc_trim  # noqa: B018 - glibc's, absent from other C libraries (musl)
     except (OSError, AttributeError):
         return None
     return libc

@@ -64,10 +64,16 @@ class Indexed(NamedTuple):
     seconds: float
 
 
-def index_site(site_dir: Path, into: str = BUNDLE_DIR, *, yielding: bool = False) -> Indexed:
+def index_site(
+    site_dir: Path,
+    into: str = BUNDLE_DIR,
+    *,
+    yielding: bool = False,
+    running: Callable[[subprocess.Popen[str]], None] = lambda process: None,
+) -> Indexed:
     """Indexes the built site in ``site_dir`` into ``site_dir/<into>/``; ``yielding``: at
     the lowest CPU priority, where ``nice`` is there, so that a rebuild of the preview
-    started meanwhile goes first.
+    started meanwhile goes first. ``running`` is given Pagefind's process, to stop it.
 
     Raises SearchIndexError if Pagefind is missing, fails, or finds no page to index.
     """
@@ -79,19 +85,22 @@ def index_site(site_dir: Path, into: str = BUNDLE_DIR, *, yielding: bool = False
     for selector in EXCLUDE_SELECTORS:
         command += ["--exclude-selectors", selector]
     started = time.perf_counter()
+    pipe = subprocess.PIPE
     try:
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        process = subprocess.Popen(command, stdout=pipe, stderr=pipe, text=True)
     except OSError as error:
         raise SearchIndexError(f"could not run Pagefind ({binary}): {error}") from error
+    running(process)
+    stdout, stderr = process.communicate()
     seconds = time.perf_counter() - started
-    counted = re.search(r"Indexed (\d+) pages?", result.stdout)
+    counted = re.search(r"Indexed (\d+) pages?", stdout)
     pages = int(counted.group(1)) if counted else 0
-    if result.returncode != 0 or pages == 0:
+    if process.returncode != 0 or pages == 0:
         # Pagefind repeats its error once per thread; once is enough.
-        detail = "\n".join(dict.fromkeys(result.stderr.strip().splitlines()))
+        detail = "\n".join(dict.fromkeys(stderr.strip().splitlines()))
         raise SearchIndexError(
-            f"Pagefind could not index {site_dir} (exit status {result.returncode}, "
-            f"{pages} pages indexed): {detail or result.stdout.strip()[-2000:]}"
+            f"Pagefind could not index {site_dir} (exit status {process.returncode}, "
+            f"{pages} pages indexed): {detail or stdout.strip()[-2000:]}"
         )
     return Indexed(pages, seconds)
 
@@ -122,14 +131,33 @@ class BackgroundIndex:
         self._lock = threading.Lock()
         self._wanted: Path | None = None
         self._running = False
+        self._stopped = False
+        self._process: subprocess.Popen[str] | None = None
 
     def request(self, site_dir: Path) -> None:
         with self._lock:
             self._wanted = site_dir
-            if self._running:
+            if self._running or self._stopped:
                 return
             self._running = True
         threading.Thread(target=self._run, name="pagefind", daemon=True).start()
+
+    def stop(self, timeout: float = 10) -> None:
+        """Ends the indexing when the preview ends, before MkDocs removes the folder that
+        Pagefind writes into; what was asked for and not done is dropped."""
+        with self._lock:
+            self._stopped, self._wanted = True, None
+            if self._process is not None:
+                self._process.terminate()
+        self.wait(timeout)
+        with self._lock:
+            self._stopped = False  # a later preview in the same process indexes again
+
+    def _started(self, process: subprocess.Popen[str]) -> None:
+        with self._lock:
+            self._process = process
+            if self._stopped:
+                process.terminate()
 
     def wait(self, timeout: float) -> bool:
         """Whether every index asked for was built within ``timeout`` seconds (for tests)."""
@@ -149,18 +177,22 @@ class BackgroundIndex:
                     self._running = False
                     return
             try:
-                self._report(_swapped(site))
+                indexed: Indexed | SearchIndexError = _swapped(site, self._started)
             except SearchIndexError as error:
-                self._report(error)
+                indexed = error
+            with self._lock:
+                self._process, stopped = None, self._stopped
+            if not stopped:
+                self._report(indexed)
 
 
-def _swapped(site_dir: Path) -> Indexed:
+def _swapped(site_dir: Path, running: Callable[[subprocess.Popen[str]], None]) -> Indexed:
     """Indexes beside the index being read, then moves the new files in, its entry file
     last. Pagefind names every other file by its content, so the old ones are left in
     place: a page that loaded the old entry before the move still finds all it asks for."""
     fresh = site_dir / f"{BUNDLE_DIR}.next"
     shutil.rmtree(fresh, ignore_errors=True)
-    indexed = index_site(site_dir, fresh.name, yielding=True)
+    indexed = index_site(site_dir, fresh.name, yielding=True, running=running)
     files = sorted(p for p in fresh.rglob("*") if p.is_file())
     files.sort(key=lambda p: p.name == ENTRY_FILE)  # stable: the entry file goes last
     try:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import jinja2
 from mkdocs.exceptions import Abort, PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..build import git_dates, heap
@@ -264,6 +264,7 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
         if self.serving:
             IDLE.build_ended()
 
+    @event_priority(-100)  # last: a failed index stops the command, after other plugins
     def on_shutdown(self) -> None:
         """The preview stops watching, or a one-off build gets its index. Pagefind holds
         every page's words at once (about a gigabyte at 5,000 experiments), and MkDocs
@@ -272,6 +273,8 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
         then, so here a failed index under ``--strict`` stops the command itself."""
         if self.relay is not None:
             self.relay.stop()
+        if self.serving:  # before MkDocs removes the folder Pagefind writes into
+            SEARCH.stop()
         site, self.unindexed = self.unindexed, None
         if site is not None:
             heap.release_memory()
@@ -292,6 +295,11 @@ class KaizenPortalPlugin(BasePlugin[KaizenPortalConfig]):
     ) -> LiveReloadServer | None:
         if not self.config.enabled:
             return None
+        # `mkdocs serve --clean` starts as a build: its rebuilds are indexed as they are made.
+        self.indexed_at_exit = False
+        if self.unindexed is not None:
+            self._index(self.unindexed, strict=False)
+            self.unindexed = None
         # `mkdocs serve` watches only docs_dir and mkdocs.yml by default; the override
         # templates and the theme's folder make pages too.
         c = self.config
