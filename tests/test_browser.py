@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from browsing import click_first_cycle_bar, draw_all_charts
 
 from conftest import screenshot
@@ -61,7 +62,7 @@ def drawn_charts(page) -> list[str]:
     )
     return page.eval_on_selector_all(
         ".kz-chart",
-        "charts => charts.map(c => c.className.match(/kz-chart--(lift|daily|cycles)/)[1])",
+        "charts => charts.map(c => c.className.match(/kz-chart--(lift|daily|cycles|forest)/)[1])",
     )
 
 
@@ -165,6 +166,27 @@ def test_charts_fit_a_phone_screen(browser, site_url: str) -> None:
     assert max(widths) <= 375
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
     screenshot(page, "charts-phone")
+    context.close()
+
+
+# Every axis title of every chart, against the chart's own box.
+AXIS_TITLES_INSIDE = """() => [...document.querySelectorAll(".kz-chart svg.main-svg")].flatMap(
+  (svg) => [...svg.querySelectorAll(".xtitle, .ytitle")].map((title) => {
+    const box = svg.getBoundingClientRect(), text = title.getBoundingClientRect();
+    return [title.textContent, text.left >= box.left - 1 && text.right <= box.right + 1];
+  }))"""
+
+
+@pytest.mark.parametrize("path", ["metrics/checkout_completion/", "experiments/exp-2025-012/"])
+def test_axis_titles_are_whole_on_a_phone(browser, site_url: str, path: str) -> None:
+    """A long title ("Lift, intervals at their tested levels") wraps under a narrow plot."""
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    page.goto(site_url + path)
+    drawn_charts(page)
+    titles = page.evaluate(AXIS_TITLES_INSIDE)
+    assert titles and [title for title, inside in titles if not inside] == []
+    screenshot(page, "axis-titles-phone")
     context.close()
 
 

@@ -64,6 +64,9 @@ def _levels(rows: Sequence[ForestRow], confidence: float) -> str:
     return f"{kinds.pop() if kinds else confidence_level(confidence)} interval"
 
 
+AXIS_TITLE_CHARACTERS = 22  # per line of the axis title
+
+
 def forest_figure(rows: Sequence[ForestRow], axis_title: str) -> Figure:
     """Lifts with intervals around a zero line, one trace per state so the legend reads."""
     traces = []
@@ -71,14 +74,15 @@ def forest_figure(rows: Sequence[ForestRow], axis_title: str) -> Figure:
         picked = [row for row in rows if _state(row.arm) is state]
         if picked:
             traces.append(_forest_trace(state, picked))
+    title = wrapped(axis_title, AXIS_TITLE_CHARACTERS)  # centred under a phone's narrow plot
     figure: Figure = {
         "data": traces,
         "layout": layout(
             90 + row_height([row.label for row in rows]) * len(rows),
-            bottom=50,
+            bottom=32 + 18 * (title.count("<br>") + 1),
             showlegend=True,
             xaxis={
-                "title": {"text": axis_title},
+                "title": {"text": title},
                 "ticksuffix": "%",
                 "zeroline": True,
                 "zerolinewidth": 2,
